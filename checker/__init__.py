@@ -1,0 +1,1 @@
+"""modelcheck: engines, results, reports and the command line."""

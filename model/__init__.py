@@ -1,0 +1,1 @@
+"""modelcheck: the .mig language (parse, resolve, lower to IR)."""
