@@ -1,0 +1,183 @@
+"""The terminal report: verdict table, traces, notes, summary and exit reason.
+
+Stage: report.  Input: a `RunResult` (checker/run.py); output: the text a
+kernel reviewer reads and pastes into a review.  With `timing=False` the
+output is a pure function of the spec and the options (golden tests, CI
+diffs).  Marks in the table: `(expected)` for a declared expected violation
+that happened, `!` for a result that differs from its expectation, `!!`
+for an engine disagreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.report import grid
+from checker.report.steps import view
+from checker.report.swimlane import DEFAULT_WIDTH, TraceStyle, render_trace
+from checker.result import PropertyResult, Verdict
+from checker.run import Command, EngineChoice, Outcome, RunResult, Status
+from model.ir import Model
+
+
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    ascii_only: bool = False
+    timing: bool = True
+    trace_style: TraceStyle = TraceStyle.SWIMLANE
+    witnesses: bool = False  # print the witness of every REACHED target
+    show_invariant: bool = False
+    quiet: bool = False  # traces only for results that are not as expected
+    width: int = DEFAULT_WIDTH
+
+
+def verdict_cell(o: Outcome) -> str:
+    label = o.verdict_label
+    match o.status:
+        case Status.INTERNAL:
+            return f"!! {label}"
+        case Status.UNEXPECTED:
+            return f"! {label} (expected {o.expectation})"
+        case Status.INCOMPLETE:
+            reason = o.primary.reason
+            return f"{label} ({reason.value})" if reason is not None else label
+        case Status.AS_EXPECTED:
+            return f"{label} (expected)" if o.prop.expect_violation else label
+
+
+def _stats_source(o: Outcome) -> PropertyResult:
+    return next((a for a in o.answers if a.engine == "explicit"), o.primary)
+
+
+def _count(n: int, exact: bool) -> str:
+    return f"{n:,}" if exact else "-"
+
+
+def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
+    headers = ["configuration", "property", "verdict", "states", "transitions", "depth"]
+    if opts.timing:
+        headers.append("time")
+    rows: list[grid.Row] = []
+    for c in result.configs:
+        for k, o in enumerate(c.outcomes):
+            src = _stats_source(o)
+            counted = src.engine == "explicit"
+            cells = [
+                c.model.config_label() if k == 0 else "",
+                o.prop.name,
+                verdict_cell(o),
+                _count(src.stats.states, counted),
+                _count(src.stats.transitions, counted),
+                str(src.stats.depth),
+            ]
+            if opts.timing:
+                cells.append(f"{c.seconds:.2f}s" if k == 0 else "")
+            rows.append(grid.Line(tuple(cells), rule=k == 0))
+    right = {"states", "transitions", "depth", "time"}
+    align = [grid.Align.RIGHT if h in right else grid.Align.LEFT for h in headers]
+    return grid.render(headers, rows, grid.box(opts.ascii_only), align=align)
+
+
+def _trace_title(model: Model, o: Outcome, a: PropertyResult) -> str:
+    assert a.trace is not None
+    kind = "witness" if a.verdict is Verdict.REACHED else "counterexample"
+    if a.trace.loop_start is not None:
+        kind = "lasso counterexample"
+    steps = "step" if a.trace.length == 1 else "steps"
+    status = {
+        Status.AS_EXPECTED: "as expected",
+        Status.UNEXPECTED: f"NOT as expected: expected {o.expectation}",
+        Status.INCOMPLETE: "incomplete",
+        Status.INTERNAL: "ENGINES DISAGREE",
+    }[o.status]
+    return (
+        f"{o.prop.name} [{model.config_label()}]: {a.verdict.value} ({status}), "
+        f"{kind} of {a.trace.length} {steps} from the {a.engine} engine"
+    )
+
+
+def _wants_trace(o: Outcome, opts: TextOptions) -> bool:
+    if o.status is Status.INTERNAL:
+        return True
+    if opts.quiet and o.status is Status.AS_EXPECTED:
+        return False
+    if o.primary.verdict is Verdict.REACHED:
+        return opts.witnesses or o.status is not Status.AS_EXPECTED
+    return o.primary.trace is not None
+
+
+def traces(result: RunResult, opts: TextOptions) -> list[str]:
+    out: list[str] = []
+    for c in result.configs:
+        for o in c.outcomes:
+            if not _wants_trace(o, opts):
+                continue
+            # A disagreement shows every engine's evidence; otherwise the reported one.
+            shown = (
+                [a for a in o.answers if a.trace is not None] if o.status is Status.INTERNAL else [o.primary]
+            )
+            for a in shown:
+                if a.trace is None:
+                    continue
+                out += ["", _trace_title(c.model, o, a)]
+                if a.detail:
+                    out.append(f"  {a.detail}")
+                out += render_trace(
+                    view(c.model, a.trace), opts.trace_style, ascii_only=opts.ascii_only, width=opts.width
+                )
+    return out
+
+
+def notes(result: RunResult, opts: TextOptions) -> list[str]:
+    """Disagreements, reasons for incomplete results, and proofs' invariants."""
+    out: list[str] = []
+    for c in result.configs:
+        label = c.model.config_label()
+        for o in c.outcomes:
+            if o.status is Status.INTERNAL:
+                out.append(f"{o.prop.name} [{label}]: {o.problem}")
+                out += [f"  {a.engine}: {a.verdict.value} {a.detail}".rstrip() for a in o.answers]
+            for a in o.answers:
+                if not a.verdict.is_definite:
+                    why = a.reason.description if a.reason is not None else a.verdict.description
+                    extra = f" ({a.detail})" if a.detail else ""
+                    out.append(f"{o.prop.name} [{label}]: {a.engine}: {a.verdict.value}: {why}{extra}")
+                elif opts.show_invariant and a.invariant:
+                    method = f" ({a.detail})" if a.detail else ""
+                    out.append(f"{o.prop.name} [{label}]: inductive invariant{method}:")
+                    out += [f"    {conjunct}" for conjunct in a.invariant]
+    return ["", *out] if out else []
+
+
+def summary(result: RunResult, opts: TextOptions) -> list[str]:
+    everything = [o for c in result.configs for o in c.outcomes]
+    counts = {s: sum(1 for o in everything if o.status is s) for s in Status}
+    n_configs = len(result.configs)
+    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is Status.AS_EXPECTED]
+    results = "result" if len(everything) == 1 else "results"
+    configs = "configuration" if n_configs == 1 else "configurations"
+    line = f"{len(everything)} {results} in {n_configs} {configs}: {', '.join(parts)}"
+    if result.skipped:
+        line += f"; {result.skipped} reachability/liveness properties not attempted (use `modelcheck check`)"
+    if opts.timing:
+        line += f" ({result.seconds:.2f}s)"
+    return ["", line, f"exit {int(result.exit_code)}: {result.reason}"]
+
+
+def _engines_label(result: RunResult) -> str:
+    if result.options.command is Command.PROVE:
+        return "z3 proofs of the safety properties"
+    match result.options.engine:
+        case EngineChoice.EXPLICIT:
+            return "explicit engine"
+        case EngineChoice.SYMBOLIC:
+            return "symbolic engine (z3)"
+        case EngineChoice.BOTH:
+            return "explicit and symbolic engines"
+
+
+def render(result: RunResult, opts: TextOptions) -> str:
+    engines = _engines_label(result)
+    head = [f"{result.spec}: {engines}"]
+    body = verdict_table(result, opts) + traces(result, opts) + notes(result, opts) + summary(result, opts)
+    return "\n".join(head + body) + "\n"
