@@ -1,0 +1,175 @@
+"""The explicit-state engine: breadth-first search over every interleaving.
+
+Stage: an engine (DESIGN.md §4).  Input: one configuration's IR `Model`;
+output: one `PropertyResult` per `model.properties`, in order.  Nothing
+here reads source text.
+
+Pipeline of one `check`:
+  layout.py   IR variables -> bit fields of one packed int per state
+  symmetry.py symmetric index types -> permutations of variables and values
+  codegen.py  IR transitions/properties -> generated Python (compiled once)
+  search.py   BFS with parent links, safety verdicts, shortest traces
+  liveness.py unreduced state graph, networkx SCCs, fairness, lasso traces
+  replay.py   checks that a trace (from either engine) is a real path
+
+Public API: `ExplicitOptions`, `check`, `replay`, `reachable_states`,
+`state_graph`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from checker.explicit.liveness import build_graph, liveness_results
+from checker.explicit.replay import replay_trace
+from checker.explicit.search import (
+    ENGINE,
+    Engine,
+    Limits,
+    compile_model,
+    explore,
+    safety_results,
+)
+from checker.explicit.symmetry import SymmetryError
+from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
+from model.ir import Model
+
+__all__ = ["ExplicitOptions", "check", "reachable_states", "replay", "state_graph"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitOptions:
+    """Limits and switches of one explicit run (None: no limit).
+
+    `memory_mb` None means 60% of physical memory.  `progress` prints
+    states, depth and states/s on stderr for runs over a second, only when
+    stderr is a terminal.
+    """
+
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    memory_mb: int | None = None
+    symmetry: bool = True
+    progress: bool = False
+
+    def limits(self) -> Limits:
+        return Limits(self.max_states, self.max_depth, self.timeout, self.memory_mb, self.progress)
+
+
+def check(model: Model, options: ExplicitOptions | None = None) -> tuple[PropertyResult, ...]:
+    """Decide every property of `model`; one result per property, same order.
+
+    Safety properties (invariant, reachable, assertion groups, deadlock)
+    come from one BFS, with symmetry reduction when asked and the model
+    declares symmetric types; liveness properties from the unreduced state
+    graph (NOTE(liveness-semantics) in liveness.py).  Ctrl-C gives
+    INCOMPLETE (INTERRUPTED) results with the figures so far.
+    """
+    opts = options if options is not None else ExplicitOptions()
+    limits = opts.limits()
+    results: dict[int, PropertyResult] = {}
+    note = ""
+    stop: StopReason | None = None
+    stats = Stats()
+    try:
+        eng = _compile(model, opts.symmetry and bool(model.symmetric_types))
+        if not eng.perms and opts.symmetry and model.symmetric_types:
+            note = "symmetry reduction not applied (too many permutations or unmapped variables)"
+        if any(not p.kind.is_liveness for p in model.properties):
+            out = explore(eng, limits)
+            stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
+            stop = out.stop
+            results.update(safety_results(eng, out))
+            if note:
+                results = {k: _with_detail(r, note) for k, r in results.items()}
+        if any(p.kind.is_liveness for p in model.properties):
+            if stop is StopReason.INTERRUPTED:
+                raise KeyboardInterrupt
+            live_eng = eng if not eng.perms else _compile(model, False)
+            live_note = "decided on the unreduced state graph" if eng.perms else ""
+            results.update(liveness_results(live_eng, limits, live_note))
+    except KeyboardInterrupt:
+        stop = StopReason.INTERRUPTED
+    out_list: list[PropertyResult] = []
+    for k, prop in enumerate(model.properties):
+        r = results.get(k)
+        if r is None:
+            reason = stop if stop is not None else StopReason.INTERRUPTED
+            r = PropertyResult(
+                prop.name,
+                prop.kind,
+                Verdict.INCOMPLETE,
+                ENGINE,
+                stats,
+                prop.expect_violation,
+                None,
+                reason,
+                reason.description,
+            )
+        out_list.append(r)
+    return tuple(out_list)
+
+
+def _compile(model: Model, symmetry: bool) -> Engine:
+    if symmetry:
+        try:
+            return compile_model(model, True)
+        except SymmetryError:
+            pass
+    return compile_model(model, False)
+
+
+def _with_detail(r: PropertyResult, note: str) -> PropertyResult:
+    detail = f"{r.detail}; {note}" if r.detail else note
+    return PropertyResult(
+        r.property,
+        r.kind,
+        r.verdict,
+        r.engine,
+        r.stats,
+        r.expect_violation,
+        r.trace,
+        r.reason,
+        detail,
+        r.invariant,
+    )
+
+
+def replay(model: Model, trace: Trace) -> str | None:
+    """None if `trace` is a real path of `model`, else the reason in plain words."""
+    return replay_trace(compile_model(model, False), trace)
+
+
+def reachable_states(model: Model, limit: int) -> list[tuple[int, ...]] | None:
+    """Every reachable state in BFS order, or None if there are more than `limit`."""
+    eng = compile_model(model, False)
+    g = build_graph(eng, Limits(max_states=limit))
+    if g.stop is not None or len(g.states) > limit:
+        return None
+    return [eng.layout.unpack(s) for s in g.states]
+
+
+def state_graph(model: Model, options: ExplicitOptions | None = None) -> nx.DiGraph:
+    """The unreduced state graph, for DOT export and analyses of small models.
+
+    Nodes are BFS indices with attributes `state` (the value tuple) and
+    `initial`; an edge carries `transitions`, the IR transitions joining the
+    two states.  `graph.graph["complete"]` is False when a limit cut it.
+    """
+    opts = options if options is not None else ExplicitOptions()
+    eng = compile_model(model, False)
+    g = build_graph(eng, opts.limits())
+    dg = nx.DiGraph(complete=g.stop is None)
+    initial = set(g.initial)
+    for i, s in enumerate(g.states):
+        dg.add_node(i, state=eng.layout.unpack(s), initial=i in initial)
+    for i, edges in enumerate(g.succ):
+        for j, tr in edges:
+            if dg.has_edge(i, j):
+                dg.edges[i, j]["transitions"].append(tr)
+            else:
+                dg.add_edge(i, j, transitions=[tr])
+    return dg

@@ -1,0 +1,506 @@
+"""IR -> Python source for the explicit engine's hot loop.
+
+Stage: run once per exploration.  Input: a `Model`, its `Layout` and its
+symmetry `Perm`s; output: a `Compiled` bundle of functions made by
+`compile`/`exec` of source text that this module generates.
+
+NOTE(codegen-safety): the generated text is built from the IR only.  Every
+identifier in it is chosen here (`s`, `t`, `_tab3`, ...); spec names,
+messages and labels never enter it; integers enter as decimal literals;
+tables go through the namespace dict under generated names.  A `.mig` file
+is untrusted input and can never run code of its own.
+
+NOTE(codegen-shape): each transition is specialised: its guard, checks and
+writes become shifts and masks on the packed state (see `layout.py`);
+the per-process pc is read once and dispatched with an if/elif chain, so
+successors come out in the deterministic order "processes in order,
+transitions in IR order".  The same per-transition text is used for the
+BFS chunk loop (`expand`) and the general successor function (`succ`).
+A native backend could take the same IR and layout without change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from checker.explicit.layout import Layout
+from checker.explicit.symmetry import Perm
+from model.ir import (
+    TRUE,
+    Assign,
+    AssignElem,
+    Binary,
+    BinOp,
+    Const,
+    Expr,
+    Ite,
+    Model,
+    Select,
+    Transition,
+    Unary,
+    UnOp,
+    VarRef,
+)
+
+
+def _cdiv(a: int, b: int) -> int:
+    """C division (truncating); 0 for a zero divisor (a Check reports it)."""
+    if b == 0:
+        return 0
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _cmod(a: int, b: int) -> int:
+    if b == 0:
+        return 0
+    return a - b * _cdiv(a, b)
+
+
+_BIN_PY = {
+    BinOp.ADD: "+",
+    BinOp.SUB: "-",
+    BinOp.MUL: "*",
+    BinOp.EQ: "==",
+    BinOp.NE: "!=",
+    BinOp.LT: "<",
+    BinOp.LE: "<=",
+    BinOp.GT: ">",
+    BinOp.GE: ">=",
+}
+
+# A reader gives the code of variable v's value in the state named `sv`.
+Reader = Callable[[int, str], str]
+
+SuccFn = Callable[[int], tuple[list[tuple[int, int]], list[tuple[int, int]], int]]
+ExpandFn = Callable[..., int]
+StateFn = Callable[[int], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """Where each safety property's first hit is reported (see `search.py`)."""
+
+    invariants: tuple[tuple[int, Expr], ...]  # (slot, expr that must hold)
+    reachables: tuple[tuple[int, Expr], ...]  # (slot, target)
+    checks: dict[str, int]  # assertion property name -> slot
+    deadlock: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    expand: ExpandFn
+    succ: SuccFn
+    canon: StateFn
+    state_hits: Callable[[int], list[int]]  # slots hit by a state (orbit-aware)
+    pred: Callable[[Expr], StateFn]  # a plain predicate on unreduced states
+    source: str
+
+
+class CodeGen:
+    def __init__(self, model: Model, layout: Layout, perms: Sequence[Perm]) -> None:
+        self.model = model
+        self.layout = layout
+        self.perms = [p for p in perms if not p.is_identity]
+        self.ns: dict[str, Any] = {
+            "_div": _cdiv,
+            "_mod": _cmod,
+            "range": range,
+            "len": len,
+            "__builtins__": {},
+        }
+        self._consts: dict[tuple[int, ...], str] = {}
+        self._sets: dict[frozenset[int], str] = {}
+        self._tmp = 0
+
+    # -- names -------------------------------------------------------------
+    def _tuple(self, values: tuple[int, ...]) -> str:
+        name = self._consts.get(values)
+        if name is None:
+            name = f"_tab{len(self._consts)}"
+            self._consts[values] = name
+            self.ns[name] = values
+        return name
+
+    def _set(self, values: frozenset[int]) -> str:
+        name = self._sets.get(values)
+        if name is None:
+            name = f"_set{len(self._sets)}"
+            self._sets[values] = name
+            self.ns[name] = values
+        return name
+
+    def _fresh(self) -> str:
+        self._tmp += 1
+        return f"_x{self._tmp}"
+
+    # -- reading -------------------------------------------------------------
+    def raw(self, v: int, sv: str) -> str:
+        f = self.layout.fields[v]
+        if f.width == 0:
+            return "0"
+        if f.offset == 0:
+            return f"({sv} & {f.mask})"
+        return f"(({sv} >> {f.offset}) & {f.mask})"
+
+    def read(self, v: int, sv: str) -> str:
+        f = self.layout.fields[v]
+        if f.width == 0:
+            return _lit(f.lo)
+        r = self.raw(v, sv)
+        return r if f.lo == 0 else f"({r} + {_lit(f.lo)})"
+
+    def perm_reader(self, perm: Perm) -> Reader:
+        inverse = [0] * len(perm.target)
+        for u, v in enumerate(perm.target):
+            inverse[v] = u
+
+        def reader(v: int, sv: str) -> str:
+            u = inverse[v]
+            vm = perm.value_map[u]
+            if vm is None:
+                return self.read(u, sv)
+            f = self.layout.fields[u]
+            if f.width == 0:
+                return _lit(vm[0])
+            return f"{self._tuple(vm)}[{self.raw(u, sv)}]"
+
+        return reader
+
+    # -- expressions -----------------------------------------------------------
+    def expr(self, e: Expr, sv: str = "s", reader: Reader | None = None, sort: bool = False) -> str:
+        rd = reader if reader is not None else self.read
+        match e:
+            case Const(value=c):
+                return _lit(c)
+            case VarRef(var=v):
+                return rd(v, sv)
+            case Select(vars=vs, index=ix):
+                if isinstance(ix, Const):
+                    if 0 <= ix.value < len(vs):
+                        return rd(vs[ix.value], sv)
+                    return "0"  # unreachable: a Check guards the index
+                icode = self.expr(ix, sv, reader, sort)
+                x = self._fresh()
+                run = self.layout.uniform_run(vs) if reader is None else None
+                if run is not None:
+                    base, stride = run
+                    f = self.layout.fields[vs[0]]
+                    shift = f"({base} + {x} * {stride})" if base else f"{x} * {stride}"
+                    got = f"((({sv} >> {shift}) & {f.mask}) + {_lit(f.lo)})"
+                    if f.width == 0:
+                        got = _lit(f.lo)
+                else:
+                    got = "(" + ", ".join(rd(v, sv) for v in vs) + f",)[{x}]"
+                return f"({got} if 0 <= ({x} := {icode}) < {len(vs)} else 0)"
+            case Unary(op=op, arg=a):
+                ac = self.expr(a, sv, reader, sort)
+                match op:
+                    case UnOp.NOT:
+                        return f"(not {ac})"
+                    case UnOp.NEG:
+                        return f"(-{ac})"
+                    case _:
+                        assert_never(op)
+            case Binary(op=op, lhs=a, rhs=b):
+                if op in (BinOp.AND, BinOp.OR):
+                    parts = [self.expr(x, sv, reader, sort) for x in _flatten(op, e)]
+                    if sort:
+                        parts = sorted(set(parts))
+                    word = " and " if op is BinOp.AND else " or "
+                    return "(" + word.join(parts) + ")"
+                ac = self.expr(a, sv, reader, sort)
+                bc = self.expr(b, sv, reader, sort)
+                match op:
+                    case BinOp.IMPLIES:
+                        return f"((not {ac}) or {bc})"
+                    case BinOp.DIV:
+                        return f"_div({ac}, {bc})"
+                    case BinOp.MOD:
+                        return f"_mod({ac}, {bc})"
+                    case _:
+                        return f"({ac} {_BIN_PY[op]} {bc})"
+            case Ite(cond=c, then=th, else_=el):
+                cc = self.expr(c, sv, reader, sort)
+                tc = self.expr(th, sv, reader, sort)
+                ec = self.expr(el, sv, reader, sort)
+                return f"({tc} if {cc} else {ec})"
+            case _:
+                assert_never(e)
+
+    def orbit(self, e: Expr, sv: str, any_: bool) -> str:
+        """`e` on every member of the orbit of `sv`: all (or, with any_, some)."""
+        if not self.perms:
+            return self.expr(e, sv)
+        codes = {self.expr(e, sv, sort=True)}
+        for p in self.perms:
+            codes.add(self.expr(e, sv, self.perm_reader(p), sort=True))
+        word = " or " if any_ else " and "
+        return "(" + word.join(sorted(codes)) + ")"
+
+    # -- transitions -------------------------------------------------------------
+    def next_state(self, tr: Transition) -> list[str]:
+        """Lines that set `t` to the successor of `s` by `tr`."""
+        lay = self.layout
+        pc = self.model.processes[tr.process].pc_var
+        pcf = lay.fields[pc]
+        if not any(isinstance(w, AssignElem) for w in tr.writes):
+            last: dict[int, Expr] = {}
+            for w in tr.writes:
+                assert isinstance(w, Assign)
+                last.pop(w.var, None)
+                last[w.var] = w.value
+            if tr.pc_to != tr.pc_from or pc in last:
+                last.pop(pc, None)
+                last[pc] = Const(tr.pc_to)
+            clear = 0
+            terms: list[str] = []
+            for v, val in last.items():
+                f = lay.fields[v]
+                if f.width == 0:
+                    continue
+                clear |= f.mask << f.offset
+                if isinstance(val, Const):
+                    lit = (val.value - f.lo) << f.offset
+                    if lit:
+                        terms.append(str(lit))
+                else:
+                    code = self.expr(val)
+                    if f.lo:
+                        code = f"({code} - {_lit(f.lo)})"
+                    terms.append(f"({code} << {f.offset})" if f.offset else code)
+            if not clear:
+                return ["t = s"]
+            full = (1 << lay.bits) - 1
+            head = f"(s & {full & ~clear})"
+            return ["t = " + " | ".join([head, *terms])]
+        lines: list[str] = []
+        values: list[tuple[str, str | None]] = []
+        for w in tr.writes:
+            vname = self._fresh()
+            lines.append(f"{vname} = {self.expr(w.value)}")
+            idx: str | None = None
+            if isinstance(w, AssignElem):
+                idx = self._fresh()
+                lines.append(f"{idx} = {self.expr(w.index)}")
+            values.append((vname, idx))
+        lines.append("t = s")
+        for w, (vname, idx) in zip(tr.writes, values, strict=True):
+            match w:
+                case Assign(var=v):
+                    lines.extend(self._store(v, vname))
+                case AssignElem(vars=vs):
+                    assert idx is not None
+                    run = lay.uniform_run(vs)
+                    f = lay.fields[vs[0]]
+                    if run is not None:
+                        if f.width == 0:
+                            continue
+                        base, stride = run
+                        sh = self._fresh()
+                        lines.append(f"{sh} = {base} + {idx} * {stride}")
+                        lines.append(f"t = (t & ~({f.mask} << {sh})) | (({vname} - {_lit(f.lo)}) << {sh})")
+                    else:
+                        for k, v in enumerate(vs):
+                            kw = "if" if k == 0 else "elif"
+                            lines.append(f"{kw} {idx} == {k}:")
+                            lines.extend("    " + ln for ln in self._store(v, vname))
+                case _:
+                    assert_never(w)
+        if pcf.width:
+            lines.append(
+                f"t = (t & {((1 << lay.bits) - 1) & ~(pcf.mask << pcf.offset)}) | "
+                f"{(tr.pc_to - pcf.lo) << pcf.offset}"
+            )
+        return lines
+
+    def _store(self, v: int, val: str) -> list[str]:
+        f = self.layout.fields[v]
+        if f.width == 0:
+            return []
+        keep = ((1 << self.layout.bits) - 1) & ~(f.mask << f.offset)
+        return [f"t = (t & {keep}) | (({val} - {_lit(f.lo)}) << {f.offset})"]
+
+    def transition_lines(
+        self,
+        tr: Transition,
+        on_enabled: list[str],
+        on_fail: Callable[[int], list[str]],
+        on_succ: list[str],
+    ) -> list[str]:
+        body: list[str] = list(on_enabled)
+        succ = self.next_state(tr) + on_succ
+        if tr.checks:
+            for k, chk in enumerate(tr.checks):
+                kw = "if" if k == 0 else "elif"
+                body.append(f"{kw} not {self.expr(chk.cond)}:")
+                body.extend(_indent(on_fail(k) or ["pass"]))
+            body.append("else:")
+            body.extend(_indent(succ))
+        else:
+            body.extend(succ)
+        if tr.guard == TRUE or (isinstance(tr.guard, Const) and tr.guard.value):
+            return body
+        if isinstance(tr.guard, Const):
+            return []
+        return [f"if {self.expr(tr.guard)}:", *_indent(body)]
+
+    def dispatch(self, per_transition: Callable[[Transition], list[str]]) -> list[str]:
+        """The per-process pc dispatch over every transition, in order."""
+        lines: list[str] = []
+        by_proc: dict[int, dict[int, list[Transition]]] = {}
+        for tr in self.model.transitions:
+            by_proc.setdefault(tr.process, {}).setdefault(tr.pc_from, []).append(tr)
+        for proc in sorted(by_proc):
+            groups = by_proc[proc]
+            pcv = self.model.processes[proc].pc_var
+            lines.append(f"p = {self.read(pcv, 's')}")
+            for n, (pcval, trs) in enumerate(sorted(groups.items())):
+                kw = "if" if n == 0 else "elif"
+                block: list[str] = []
+                for tr in trs:
+                    block.extend(per_transition(tr))
+                lines.append(f"{kw} p == {pcval}:")
+                lines.extend(_indent(block or ["pass"]))
+        return lines
+
+    def at_end(self, sv: str) -> str:
+        parts: list[str] = []
+        for p in self.model.processes:
+            parts.append(f"{self.read(p.pc_var, sv)} in {self._set(frozenset(p.end_locations))}")
+        return "(" + " and ".join(parts) + ")" if parts else "True"
+
+    # -- whole functions -----------------------------------------------------
+    def build(self, slots: Slots) -> Compiled:
+        src: list[str] = []
+        # expand: one BFS chunk
+        src.append("def _expand(order, seen, parent, lo, hi, op, ev):")
+        body = [
+            "oadd = order.append",
+            "padd = parent.append",
+            "sadd = seen.add",
+            "canon = _canon",
+            "nt = 0",
+            "for i in range(lo, hi):",
+        ]
+        loop = ["s = order[i]"]
+        dl = slots.deadlock is not None
+        if dl:
+            loop.append("en = 0")
+        hits: list[str] = []
+        for k, ex in slots.invariants:
+            hits.append(f"if op[{k}] and not {self.orbit(ex, 't', False)}:")
+            hits.append(f"    ev(({k}, len(order) - 1, -1, -1))")
+        for k, ex in slots.reachables:
+            hits.append(f"if op[{k}] and {self.orbit(ex, 't', True)}:")
+            hits.append(f"    ev(({k}, len(order) - 1, -1, -1))")
+        add = ["nt += 1"]
+        if self.perms:
+            add.append("t = canon(t)")
+        add += ["if t not in seen:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
+        add += ["    " + h for h in hits]
+
+        def fail_expand(tr: Transition) -> Callable[[int], list[str]]:
+            def f(k: int) -> list[str]:
+                slot = slots.checks.get(tr.checks[k].prop)
+                if slot is None:
+                    return []
+                return [f"if op[{slot}]:", f"    ev(({slot}, i, {tr.index}, {k}))"]
+
+            return f
+
+        loop += self.dispatch(
+            lambda tr: self.transition_lines(tr, ["en = 1"] if dl else [], fail_expand(tr), add)
+        )
+        if dl:
+            loop.append(f"if not en and op[{slots.deadlock}] and not {self.at_end('s')}:")
+            loop.append(f"    ev(({slots.deadlock}, i, -1, -1))")
+        body += _indent(loop)
+        body.append("return nt")
+        src += _indent(body)
+        # succ: every successor of one (unreduced) state
+        src.append("def _succ(s):")
+        sb = ["out = []", "fails = []", "en = 0"]
+        sb += self.dispatch(
+            lambda tr: self.transition_lines(
+                tr,
+                [f"en |= {1 << tr.process}"],
+                lambda k, tr=tr: [f"fails.append(({tr.index}, {k}))"],  # type: ignore[misc]
+                [f"out.append(({tr.index}, t))"],
+            )
+        )
+        sb.append("return out, fails, en")
+        src += _indent(sb)
+        # canon: the least member of the orbit
+        src.append("def _canon(s):")
+        cb = ["m = s"]
+        for p in self.perms:
+            cb.append(f"c = {self._perm_code(p)}")
+            cb.append("if c < m:")
+            cb.append("    m = c")
+        cb.append("return m")
+        src += _indent(cb)
+        # state_hits: slots hit by one (canonical) state
+        src.append("def _state_hits(t):")
+        hb = ["out = []"]
+        for k, ex in slots.invariants:
+            hb += [f"if not {self.orbit(ex, 't', False)}:", f"    out.append({k})"]
+        for k, ex in slots.reachables:
+            hb += [f"if {self.orbit(ex, 't', True)}:", f"    out.append({k})"]
+        hb.append("return out")
+        src += _indent(hb)
+        text = "\n".join(src) + "\n"
+        code = compile(text, "<modelcheck-explicit>", "exec")
+        exec(code, self.ns)  # see NOTE(codegen-safety)
+
+        def pred(e: Expr) -> StateFn:
+            ptext = f"def _p(s):\n    return {self.expr(e)}\n"
+            local: dict[str, Any] = {}
+            exec(compile(ptext, "<modelcheck-pred>", "exec"), self.ns, local)
+            fn: StateFn = local["_p"]
+            return fn
+
+        return Compiled(
+            expand=self.ns["_expand"],
+            succ=self.ns["_succ"],
+            canon=self.ns["_canon"],
+            state_hits=self.ns["_state_hits"],
+            pred=pred,
+            source=text,
+        )
+
+    def _perm_code(self, perm: Perm) -> str:
+        terms: list[str] = []
+        for u, v in enumerate(perm.target):
+            fu = self.layout.fields[u]
+            if fu.width == 0:
+                continue
+            fv = self.layout.fields[v]
+            vm = perm.value_map[u]
+            if vm is None:
+                a, b = fu.offset, fv.offset
+                m = fu.mask << a
+                if b >= a:
+                    terms.append(f"((s & {m}) << {b - a})" if b > a else f"(s & {m})")
+                else:
+                    terms.append(f"((s & {m}) >> {a - b})")
+            else:
+                raw_map = tuple(x - fv.lo for x in vm)
+                terms.append(f"({self._tuple(raw_map)}[{self.raw(u, 's')}] << {fv.offset})")
+        return " | ".join(terms) if terms else "0"
+
+
+def _flatten(op: BinOp, e: Expr) -> list[Expr]:
+    if isinstance(e, Binary) and e.op is op:
+        return _flatten(op, e.lhs) + _flatten(op, e.rhs)
+    return [e]
+
+
+def _lit(n: int) -> str:
+    return str(int(n)) if n >= 0 else f"({int(n)})"
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + ln for ln in lines]

@@ -1,0 +1,372 @@
+"""Liveness on the explicit state graph: fair cycles found with networkx SCCs.
+
+Stage: after (and independently of) the safety BFS.  `build_graph` explores
+the unreduced state graph once, storing every edge with its transition and
+the set of processes enabled in each state; `liveness_results` decides
+every `eventually`, `always eventually` and `leads_to` property on it and
+returns lasso counterexamples (`Trace.loop_start`).
+
+NOTE(liveness-semantics):
+* A run is an infinite path.  A state with no successor stutters forever
+  (the run stays in it); that stutter is fair when no fair process is
+  enabled there (a process whose only enabled steps fail a runtime check
+  is enabled but cannot move).
+* Weak fairness of a process: if it is enabled in every state of a cycle
+  it must take a step in that cycle.  Strong fairness: if it is enabled in
+  some state of the cycle it must take a step in it.  A fair cycle exists
+  in a strongly connected set C iff (Emerson-Lei refinement): no
+  strong-fair process is enabled in C without stepping inside C, and no
+  weak-fair process is enabled in all of C without stepping inside C; if a
+  strong-fair process violates this, the states where it is enabled are
+  removed and the SCCs of the rest are tried again.
+* `eventually P` fails iff some fair run from an initial state never meets
+  P; `always eventually P` iff some reachable fair cycle avoids P;
+  `P leads_to Q` iff from some reachable P-state a fair run avoids Q
+  (that state included).
+* Symmetry reduction is never used here: the graph is unreduced, so
+  verdicts are the same with and without `symmetry`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from checker.explicit.search import ENGINE, Engine, Limits, Progress, _rss_mb, default_memory_mb
+from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
+from model.ir import Fairness, Model, Property, PropKind
+
+
+@dataclass(slots=True)
+class Graph:
+    states: list[int]  # packed, in BFS order
+    succ: list[list[tuple[int, int]]]  # per state: (target index, transition)
+    enabled: list[int]  # per state: bitmask of enabled processes
+    initial: list[int]  # indices of the initial states
+    transitions: int
+    levels: int
+    seconds: float
+    stop: StopReason | None
+
+
+def build_graph(eng: Engine, limits: Limits) -> Graph:
+    start = time.monotonic()
+    deadline = start + limits.timeout if limits.timeout is not None else None
+    mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
+    index: dict[int, int] = {}
+    g = Graph([], [], [], [], 0, 0, 0.0, None)
+    succ_fn = eng.code.succ
+    progress = Progress(limits.progress)
+    try:
+        for values in eng.model.initial_states():
+            s = eng.layout.pack(values)
+            if s not in index:
+                index[s] = len(g.states)
+                g.states.append(s)
+                g.initial.append(index[s])
+        level_start = 0
+        while level_start < len(g.states) and g.stop is None:
+            level_end = len(g.states)
+            g.levels += 1
+            if limits.max_depth is not None and g.levels > limits.max_depth:
+                g.stop = StopReason.MAX_DEPTH
+                break
+            for i in range(level_start, level_end):
+                out, _, en = succ_fn(g.states[i])
+                edges: list[tuple[int, int]] = []
+                for tr, t in out:
+                    j = index.get(t)
+                    if j is None:
+                        j = index[t] = len(g.states)
+                        g.states.append(t)
+                    edges.append((j, tr))
+                g.succ.append(edges)
+                g.enabled.append(en)
+                g.transitions += len(edges)
+                if i % 1024 == 1023:
+                    if limits.max_states is not None and len(g.states) > limits.max_states:
+                        g.stop = StopReason.MAX_STATES
+                    elif deadline is not None and time.monotonic() > deadline:
+                        g.stop = StopReason.TIMEOUT
+                    elif i % 16384 == 16383 and _rss_mb() > mem_limit:
+                        g.stop = StopReason.MEMORY
+                    if g.stop is not None:
+                        break
+                    progress.update(len(g.states), g.levels)
+            level_start = level_end
+        if g.stop is None and limits.max_states is not None and len(g.states) > limits.max_states:
+            g.stop = StopReason.MAX_STATES
+    except KeyboardInterrupt:
+        g.stop = StopReason.INTERRUPTED
+    finally:
+        progress.done()
+    g.seconds = time.monotonic() - start
+    return g
+
+
+class _Fairness:
+    def __init__(self, model: Model, g: Graph) -> None:
+        self.g = g
+        self.proc_of = [tr.process for tr in model.transitions]
+        self.weak = sum(1 << p.index for p in model.processes if p.fairness is Fairness.WEAK)
+        self.strong = sum(1 << p.index for p in model.processes if p.fairness is Fairness.STRONG)
+
+    def taken(self, comp: set[int]) -> int:
+        mask = 0
+        for i in comp:
+            for j, tr in self.g.succ[i]:
+                if j in comp:
+                    mask |= 1 << self.proc_of[tr]
+        return mask
+
+    def fair_parts(self, comp: set[int]) -> Iterable[set[int]]:
+        """Strongly connected subsets of `comp` that carry a fair cycle."""
+        g = self.g
+        if len(comp) == 1:
+            (i,) = comp
+            if not g.succ[i]:  # NOTE(liveness-semantics): a stutter
+                if g.enabled[i] & (self.weak | self.strong) == 0:
+                    yield comp
+                return
+            if not any(j == i for j, _ in g.succ[i]):
+                return
+        taken = self.taken(comp)
+        en_any = 0
+        en_all = -1
+        for i in comp:
+            en_any |= g.enabled[i]
+            en_all &= g.enabled[i]
+        strong_bad = self.strong & en_any & ~taken
+        if strong_bad:
+            rest = {i for i in comp if not g.enabled[i] & strong_bad}
+            for sub in _sccs(g, rest):
+                yield from self.fair_parts(sub)
+            return
+        if self.weak & en_all & ~taken:
+            return
+        yield comp
+
+    def requirements(self, comp: set[int]) -> list[tuple[str, int]]:
+        """What a fair cycle through `comp` must include: edges and states."""
+        g = self.g
+        if len(comp) == 1 and not g.succ[next(iter(comp))]:
+            return []
+        need: list[tuple[str, int]] = []
+        fair = self.weak | self.strong
+        taken = self.taken(comp)
+        for p in range(fair.bit_length()):
+            if not fair >> p & 1:
+                continue
+            if taken >> p & 1:
+                need.append(("proc", p))
+            elif self.weak >> p & 1:
+                need.append(("disabled", p))
+        return need
+
+
+def _sccs(g: Graph, nodes: set[int]) -> list[set[int]]:
+    dg = nx.DiGraph()
+    dg.add_nodes_from(nodes)
+    dg.add_edges_from((i, j) for i in nodes for j, _ in g.succ[i] if j in nodes)
+    return [set(c) for c in nx.strongly_connected_components(dg)]
+
+
+def _bfs(
+    g: Graph, sources: Iterable[int], allowed: Callable[[int], bool], goal: Callable[[int], bool]
+) -> list[tuple[int, int]] | None:
+    """Shortest path inside `allowed` from a source to a goal: [(state, step in)]."""
+    prev: dict[int, tuple[int, int]] = {}
+    queue: deque[int] = deque()
+    for s in sources:
+        if allowed(s) and s not in prev:
+            prev[s] = (-1, -1)
+            queue.append(s)
+    while queue:
+        i = queue.popleft()
+        if goal(i):
+            path = [(i, prev[i][1])]
+            while prev[path[-1][0]][0] >= 0:
+                k = prev[path[-1][0]][0]
+                path.append((k, prev[k][1]))
+            path.reverse()
+            return path
+        for j, tr in g.succ[i]:
+            if j not in prev and allowed(j):
+                prev[j] = (i, tr)
+                queue.append(j)
+    return None
+
+
+def _cycle(g: Graph, fair: _Fairness, comp: set[int], entry: int) -> list[tuple[int, int]]:
+    """A cycle from `entry` inside `comp` meeting the fairness needs: [(state, step out)]."""
+    inside = comp.__contains__
+    steps: list[tuple[int, int]] = []
+    cur = entry
+
+    def walk(goal: Callable[[int], bool]) -> None:
+        nonlocal cur
+        path = _bfs(g, [cur], inside, goal)
+        assert path is not None, "internal error: SCC not strongly connected"
+        for (a, _), (_, tr) in itertools.pairwise(path):
+            steps.append((a, tr))
+        cur = path[-1][0]
+
+    def take(i: int, tr: int, j: int) -> None:
+        nonlocal cur
+        steps.append((i, tr))
+        cur = j
+
+    for what, p in fair.requirements(comp):
+        if what == "proc":
+            edge = next(
+                (i, tr, j) for i in sorted(comp) for j, tr in g.succ[i] if j in comp and fair.proc_of[tr] == p
+            )
+            walk(lambda s, e=edge: s == e[0])  # type: ignore[misc]
+            take(*edge)
+        else:
+            walk(lambda s, p=p: not g.enabled[s] >> p & 1)  # type: ignore[misc]
+    if not steps:  # no fairness needs: any step inside comp starts the loop
+        first = next((j, tr) for j, tr in g.succ[cur] if j in comp)
+        take(cur, first[1], first[0])
+    if cur != entry:
+        walk(lambda s: s == entry)
+    return steps
+
+
+def _lasso(
+    eng: Engine,
+    g: Graph,
+    fair: _Fairness,
+    prefix: list[tuple[int, int]],
+    comp: set[int],
+) -> Trace:
+    entry = prefix[-1][0]
+    states = [g.states[i] for i, _ in prefix]
+    trs = [tr for _, tr in prefix[1:]]
+    if len(comp) == 1 and not g.succ[entry]:
+        unpacked = tuple(eng.layout.unpack(s) for s in states)
+        return Trace(unpacked, tuple(trs), loop_start=len(states) - 1)
+    loop_start = len(states) - 1
+    cyc = _cycle(g, fair, comp, entry)
+    for k, (i, tr) in enumerate(cyc):
+        if k > 0:
+            states.append(g.states[i])
+        trs.append(tr)
+    unpacked = tuple(eng.layout.unpack(s) for s in states)
+    return Trace(unpacked, tuple(trs), loop_start=loop_start)
+
+
+def _find(g: Graph, fair: _Fairness, region: set[int]) -> dict[int, set[int]]:
+    """state -> the fair component it belongs to, over every fair part of `region`."""
+    owner: dict[int, set[int]] = {}
+    for comp in _sccs(g, region):
+        for part in fair.fair_parts(comp):
+            for i in part:
+                owner[i] = part
+    return owner
+
+
+def decide(eng: Engine, g: Graph, prop: Property) -> tuple[Verdict, Trace | None]:
+    fair = _Fairness(eng.model, g)
+    code = eng.code
+    n = len(g.states)
+    assert prop.expr is not None
+    p = code.pred(prop.expr)
+    p_val = [bool(p(s)) for s in g.states]
+    everything = range(n)
+    match prop.kind:
+        case PropKind.EVENTUALLY:
+            bad = [not v for v in p_val]
+            region_path = _reach(g, g.initial, lambda i: bad[i])
+            owner = _find(g, fair, region_path)
+            if not owner:
+                return Verdict.HOLDS, None
+            prefix = _bfs(g, g.initial, lambda i: bad[i], owner.__contains__)
+        case PropKind.ALWAYS_EVENTUALLY:
+            region = {i for i in everything if not p_val[i]}
+            owner = _find(g, fair, region)
+            if not owner:
+                return Verdict.HOLDS, None
+            prefix = _bfs(g, g.initial, lambda i: True, owner.__contains__)
+        case PropKind.LEADS_TO:
+            assert prop.expr2 is not None
+            q = code.pred(prop.expr2)
+            bad = [not q(s) for s in g.states]
+            region = {i for i in everything if bad[i]}
+            owner = _find(g, fair, region)
+            doomed = _back_reach(g, set(owner), region)
+            start = _bfs(g, g.initial, lambda i: True, lambda i: p_val[i] and i in doomed)
+            if start is None:
+                return Verdict.HOLDS, None
+            tail = _bfs(g, [start[-1][0]], lambda i: bad[i], owner.__contains__)
+            assert tail is not None
+            prefix = start + tail[1:]
+        case _:
+            raise AssertionError(f"not a liveness property: {prop.kind}")
+    assert prefix is not None
+    return Verdict.VIOLATED, _lasso(eng, g, fair, prefix, owner[prefix[-1][0]])
+
+
+def _reach(g: Graph, sources: Iterable[int], allowed: Callable[[int], bool]) -> set[int]:
+    seen = {s for s in sources if allowed(s)}
+    stack = list(seen)
+    while stack:
+        i = stack.pop()
+        for j, _ in g.succ[i]:
+            if j not in seen and allowed(j):
+                seen.add(j)
+                stack.append(j)
+    return seen
+
+
+def _back_reach(g: Graph, targets: set[int], region: set[int]) -> set[int]:
+    pred: dict[int, list[int]] = {}
+    for i in region:
+        for j, _ in g.succ[i]:
+            if j in region:
+                pred.setdefault(j, []).append(i)
+    seen = set(targets)
+    stack = list(targets)
+    while stack:
+        j = stack.pop()
+        for i in pred.get(j, ()):
+            if i not in seen:
+                seen.add(i)
+                stack.append(i)
+    return seen
+
+
+def liveness_results(eng: Engine, limits: Limits, note: str) -> dict[int, PropertyResult]:
+    model = eng.model
+    props = [(k, p) for k, p in enumerate(model.properties) if p.kind.is_liveness]
+    if not props:
+        return {}
+    g = build_graph(eng, limits)
+    stats = Stats(len(g.states), g.transitions, g.levels, g.seconds)
+    out: dict[int, PropertyResult] = {}
+    for k, prop in props:
+        if g.stop is not None:
+            out[k] = PropertyResult(
+                prop.name,
+                prop.kind,
+                Verdict.INCOMPLETE,
+                ENGINE,
+                stats,
+                prop.expect_violation,
+                None,
+                g.stop,
+                g.stop.description,
+            )
+            continue
+        t0 = time.monotonic()
+        verdict, trace = decide(eng, g, prop)
+        st = Stats(stats.states, stats.transitions, stats.depth, stats.seconds + time.monotonic() - t0)
+        out[k] = PropertyResult(
+            prop.name, prop.kind, verdict, ENGINE, st, prop.expect_violation, trace, None, note
+        )
+    return out

@@ -1,0 +1,119 @@
+"""Symmetry of a model: the permutations of its symmetric index types.
+
+Stage: computed once per run from `Model.symmetric_types`; used by the code
+generator to emit the canonicalisation function and the orbit versions of
+state properties, and by trace reconstruction to map a path onto another
+member of an orbit.
+
+Contract: a `Perm` maps variable `v` to variable `target[v]` and its value
+`x` to `value_map[v][x - lo]` (or leaves it when `value_map[v]` is None).
+The permutation of a state `s` is `s'` with `s'[target[v]] = map(v, s[v])`.
+What is permuted (see NOTE(symmetry-scope)): array elements indexed by a
+symmetric type, values of that type, the process instances of families
+replicated over it with their locals and pcs, and `PROC` values (lock
+owners) naming those instances.  The front end guarantees that the model
+is invariant under these permutations (no constant of a symmetric type in
+process code); the engine trusts that, as it trusts all of the IR.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from model.ir import DomainKind, Model, SymmetricType
+
+# Above this many permutations the reduction costs more than it saves.
+MAX_PERMS = 5040
+
+
+@dataclass(frozen=True, slots=True)
+class Perm:
+    target: tuple[int, ...]
+    value_map: tuple[tuple[int, ...] | None, ...]
+    is_identity: bool
+
+    def apply(self, state: tuple[int, ...], los: tuple[int, ...]) -> tuple[int, ...]:
+        out = list(state)
+        for v, x in enumerate(state):
+            vm = self.value_map[v]
+            out[self.target[v]] = x if vm is None else vm[x - los[v]]
+        return tuple(out)
+
+
+class SymmetryError(Exception):
+    """The declared symmetry cannot be applied to this model's variables."""
+
+
+def _type_perms(st: SymmetricType) -> list[dict[int, int]]:
+    values = list(range(st.lo, st.hi + 1))
+    return [dict(zip(values, p, strict=True)) for p in itertools.permutations(values)]
+
+
+def permutations(model: Model) -> list[Perm]:
+    """Every permutation of the model (the identity first); [] if no symmetry."""
+    types = model.symmetric_types
+    if not types:
+        return []
+    total = 1
+    for st in types:
+        for k in range(2, st.hi - st.lo + 2):
+            total *= k
+    if total > MAX_PERMS:
+        raise SymmetryError(f"{total} permutations exceed the limit of {MAX_PERMS}")
+    by_name = {st.name: st for st in types}
+    key_to_var: dict[tuple[str, tuple[int, ...], int | None], int] = {}
+    for var in model.variables:
+        key_to_var[(var.base, var.indices, var.owner)] = var.index
+    out: list[Perm] = []
+    for combo in itertools.product(*(_type_perms(st) for st in types)):
+        maps = dict(zip((st.name for st in types), combo, strict=True))
+        out.append(_one_perm(model, maps, by_name, key_to_var))
+    out.sort(key=lambda p: not p.is_identity)
+    return out
+
+
+def _one_perm(
+    model: Model,
+    maps: dict[str, dict[int, int]],
+    by_name: dict[str, SymmetricType],
+    key_to_var: dict[tuple[str, tuple[int, ...], int | None], int],
+) -> Perm:
+    # NOTE(symmetry-scope): instances move with their self value.
+    proc_map: list[int] = []
+    fam_index = {(p.family, p.self_value): p.index for p in model.processes}
+    for p in model.processes:
+        new = p.index
+        if p.self_type is not None and p.self_type in maps and p.self_value is not None:
+            st = by_name[p.self_type]
+            if p.family in st.families:
+                new = fam_index[(p.family, maps[p.self_type][p.self_value])]
+        proc_map.append(new)
+    target: list[int] = []
+    value_map: list[tuple[int, ...] | None] = []
+    identity = True
+    for var in model.variables:
+        owner = var.owner
+        new_owner = proc_map[owner] if owner is not None else None
+        indices = (
+            tuple(maps[t][i] if t in maps else i for t, i in zip(var.index_types, var.indices, strict=False))
+            + var.indices[len(var.index_types) :]
+        )
+        key = (var.base, indices, new_owner)
+        if key not in key_to_var:
+            raise SymmetryError(f"no image of variable {var.name} under the symmetry")
+        tgt = key_to_var[key]
+        vm: tuple[int, ...] | None = None
+        dom = var.domain
+        if var.value_type is not None and var.value_type in maps:
+            m = maps[var.value_type]
+            vm = tuple(m.get(x, x) for x in range(dom.lo, dom.hi + 1))
+        elif dom.kind is DomainKind.PROC:
+            vm = tuple(0 if x == 0 else proc_map[x - 1] + 1 for x in range(dom.lo, dom.hi + 1))
+        if vm is not None and all(vm[k] == dom.lo + k for k in range(len(vm))):
+            vm = None
+        if tgt != var.index or vm is not None:
+            identity = False
+        target.append(tgt)
+        value_map.append(vm)
+    return Perm(tuple(target), tuple(value_map), identity)
