@@ -1,0 +1,238 @@
+"""The symbolic engine: z3 refutes by BMC and proves with re-checked invariants.
+
+Stage: engine (DESIGN.md §4); the only package of the project that imports
+z3.  Called by checker/run.py with one configuration's IR model.
+
+Public API:
+* `check(model, options)`: one `PropertyResult` per `model.properties`, in
+  order.  Safety properties (invariant, assertion group, deadlock,
+  reachable) are first searched by incremental BMC (bmc.py) for a shortest
+  counterexample / witness; the rest go to `prove`'s methods.
+* `prove(model, prop, options)`: BMC, then the proof methods in order of
+  cost, each within its share of `options.timeout`: k-induction
+  (induction.py), Houdini (houdini.py), Spacer (spacer.py).  A candidate
+  invariant becomes PROVED (NOT REACHED for a reachability target) only
+  after certify.py re-checks it with a fresh solver; `invariant` then holds
+  its conjuncts in the spec's syntax.
+* Liveness properties: UNKNOWN with StopReason.NOT_SUPPORTED (no sound
+  symbolic encoding yet; the explicit engine decides them).
+
+Soundness rules: a timeout or a z3 `unknown` gives UNKNOWN with the reason,
+never PROVED; BMC running out of depth without a proof gives UNKNOWN
+(max-depth).  Every trace is replayed by the explicit engine before it is
+returned; a trace that does not replay raises `SymbolicTraceError` (an
+internal error, exit 70).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
+from checker.symbolic.bmc import BmcOutcome, run_bmc
+from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
+from checker.symbolic.encode import Arith, Encoder, is_safety
+from checker.symbolic.houdini import houdini
+from checker.symbolic.induction import ProofAttempt, kinduction
+from checker.symbolic.show import show_expr
+from checker.symbolic.spacer import spacer
+from model.ir import Model, Property, PropKind
+
+__all__ = ["SymbolicOptions", "SymbolicTraceError", "check", "prove"]
+
+METHODS = ("kinduction", "houdini", "spacer")
+# Share of a property's proof budget each method may use (the rest rolls over).
+_SHARE = {"kinduction": 0.25, "houdini": 0.5, "spacer": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicOptions:
+    """Limits of the symbolic engine; `timeout` is per property, in seconds."""
+
+    max_bmc_depth: int = 60
+    timeout: float = 60.0
+    methods: tuple[str, ...] = METHODS
+    # The explicit engine's reachable states, to filter Houdini's candidates.
+    reachable_states: Sequence[tuple[int, ...]] | None = None
+    max_k: int = 12  # deepest k tried by k-induction
+
+
+class SymbolicTraceError(Exception):
+    """A z3 trace that the explicit engine does not replay: a bug in modelcheck."""
+
+    def __init__(self, prop: str, problem: str, trace: Trace) -> None:
+        super().__init__(f"symbolic trace for {prop} does not replay: {problem}")
+        self.prop = prop
+        self.problem = problem
+        self.trace = trace
+
+
+def _replay(model: Model, trace: Trace) -> str | None:
+    try:
+        from checker.explicit import replay
+    except ImportError:  # the explicit engine's replay has not landed: our own interpreter
+        from checker.symbolic.concrete import replay_trace
+
+        return replay_trace(model, trace.states, trace.transitions, trace.failed_check)
+    problem: str | None = replay(model, trace)
+    return problem
+
+
+def _property_text(model: Model, prop: Property) -> str:
+    match prop.kind:
+        case PropKind.INVARIANT:
+            assert prop.expr is not None
+            return show_expr(model, prop.expr)
+        case PropKind.REACHABLE:
+            assert prop.expr is not None
+            return f"!({show_expr(model, prop.expr)})"
+        case PropKind.DEADLOCK:
+            return "// no deadlock: some step is enabled, or every process is at an end location"
+        case PropKind.ASSERTION:
+            return f"// no check of {prop.name} fails in any enabled step"
+        case _:
+            return f"// {prop.name}"
+
+
+def _result(
+    prop: Property,
+    verdict: Verdict,
+    seconds: float,
+    depth: int,
+    *,
+    trace: Trace | None = None,
+    reason: StopReason | None = None,
+    detail: str = "",
+    invariant: tuple[str, ...] = (),
+) -> PropertyResult:
+    return PropertyResult(
+        property=prop.name,
+        kind=prop.kind,
+        verdict=verdict,
+        engine="symbolic",
+        stats=Stats(depth=max(depth, 0), seconds=seconds),
+        expect_violation=prop.expect_violation,
+        trace=trace,
+        reason=reason,
+        detail=detail,
+        invariant=invariant,
+    )
+
+
+def _from_trace(model: Model, prop: Property, out: BmcOutcome, seconds: float) -> PropertyResult:
+    trace = out.trace
+    assert trace is not None
+    problem = _replay(model, trace)
+    if problem is not None:
+        raise SymbolicTraceError(prop.name, problem, trace)
+    verdict = Verdict.REACHED if prop.kind is PropKind.REACHABLE else Verdict.VIOLATED
+    what = "witness" if verdict is Verdict.REACHED else "shortest counterexample"
+    return _result(prop, verdict, seconds, trace.length, trace=trace, detail=f"BMC: {what} of {trace.length} steps")
+
+
+def _prove_unrefuted(
+    model: Model, prop: Property, options: SymbolicOptions, clean_depth: int, bmc_stop: StopReason | None, start: float
+) -> PropertyResult:
+    """The proof methods for a property BMC did not refute."""
+    deadline = time.monotonic() + options.timeout
+    budget = options.timeout
+    lemma = property_lemma(prop, _property_text(model, prop))
+    notes: list[str] = [f"BMC: no counterexample within {clean_depth} steps"] if clean_depth >= 0 else []
+    stops: list[StopReason] = [bmc_stop] if bmc_stop is not None else []
+    for method in options.methods:
+        now = time.monotonic()
+        if now >= deadline:
+            stops.append(StopReason.TIMEOUT)
+            notes.append(f"{method}: no time left")
+            continue
+        method_deadline = min(deadline, now + budget * _SHARE.get(method, 1.0))
+        attempt: ProofAttempt
+        if method == "kinduction":
+            if clean_depth < 0:
+                continue
+            attempt = kinduction(Encoder(model, Arith.BV), prop, lemma, clean_depth, options.max_k, method_deadline)
+        elif method == "houdini":
+            attempt = houdini(model, prop, lemma, options.reachable_states, method_deadline)
+        elif method == "spacer":
+            attempt = spacer(model, prop, lemma, method_deadline)
+        else:
+            raise ValueError(f"unknown proof method {method!r}")
+        if attempt.lemmas is None:
+            notes.append(f"{attempt.method}: {attempt.detail} ({attempt.seconds:.2f}s)")
+            if attempt.stop is not None:
+                stops.append(attempt.stop)
+            continue
+        cert = certify(model, prop, attempt.lemmas, attempt.arith, max(method_deadline, now + 0.2 * budget))
+        if cert.certificate is Certificate.VALID:
+            verdict = Verdict.NOT_REACHED if prop.kind is PropKind.REACHABLE else Verdict.PROVED
+            detail = (
+                f"{attempt.method} ({attempt.detail}, {attempt.seconds:.2f}s); "
+                f"invariant of {len(attempt.lemmas)} conjuncts {cert.detail} ({cert.seconds:.2f}s)"
+            )
+            return _result(
+                prop,
+                verdict,
+                time.monotonic() - start,
+                clean_depth,
+                detail=detail,
+                invariant=tuple(lem.text for lem in attempt.lemmas),
+            )
+        notes.append(f"{attempt.method}: candidate invariant not certified: {cert.detail}")
+        stops.append(StopReason.TIMEOUT if cert.certificate is Certificate.UNKNOWN else StopReason.SOLVER_UNKNOWN)
+    reason = _main_reason(stops)
+    return _result(prop, Verdict.UNKNOWN, time.monotonic() - start, clean_depth, reason=reason, detail="; ".join(notes))
+
+
+def _main_reason(stops: list[StopReason]) -> StopReason:
+    for r in (StopReason.TIMEOUT, StopReason.SOLVER_UNKNOWN, StopReason.MAX_DEPTH):
+        if r in stops:
+            return r
+    return StopReason.MAX_DEPTH
+
+
+def _not_supported(prop: Property) -> PropertyResult:
+    return _result(
+        prop,
+        Verdict.UNKNOWN,
+        0.0,
+        0,
+        reason=StopReason.NOT_SUPPORTED,
+        detail="liveness is decided by the explicit engine only",
+    )
+
+
+def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
+    """One result per `model.properties`, in order (see the module docstring)."""
+    start = time.monotonic()
+    safety = [p for p in model.properties if is_safety(p)]
+    outcomes = run_bmc(model, safety, options.max_bmc_depth, start + options.timeout) if safety else {}
+    bmc_seconds = time.monotonic() - start
+    results: list[PropertyResult] = []
+    for p in model.properties:
+        if not is_safety(p):
+            results.append(_not_supported(p))
+            continue
+        out = outcomes[p.name]
+        if out.trace is not None:
+            results.append(_from_trace(model, p, out, out.seconds))
+        else:
+            t0 = time.monotonic() - bmc_seconds
+            results.append(_prove_unrefuted(model, p, options, out.clean_depth, out.stop, t0))
+    return tuple(results)
+
+
+def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+    """BMC then the proof methods, for one property (see the module docstring)."""
+    if not is_safety(prop):
+        return _not_supported(prop)
+    start = time.monotonic()
+    out = run_bmc(model, [prop], options.max_bmc_depth, start + options.timeout)[prop.name]
+    if out.trace is not None:
+        return _from_trace(model, prop, out, time.monotonic() - start)
+    return _prove_unrefuted(model, prop, options, out.clean_depth, out.stop, start)
+
+
+def lemma_texts(lemmas: Sequence[Lemma]) -> tuple[str, ...]:
+    return tuple(lem.text for lem in lemmas)

@@ -1,0 +1,520 @@
+"""IR -> z3: the one translation of a model into solver terms.
+
+Stage: engine front of `checker/symbolic`.  Every other module of the
+symbolic engine builds its queries from the predicates defined here
+(`Encoder.init`, `Encoder.trans`, `Encoder.bad`, ...), so the engine has
+exactly one reading of the IR semantics (model/ir.py's module docstring).
+
+Contract:
+* A *state* is a tuple of z3 constants, one per IR variable in
+  `Variable.index` order.  With `Arith.BV` (the default, the fastest in
+  bench/symbolic_bench.py) each variable is a bit-vector just wide enough
+  for its domain; with `Arith.INT` it is an integer (Spacer's native sort).
+* Expressions are evaluated at one arithmetic width `Encoder.width`, chosen
+  by an interval analysis of every expression of the model so that no
+  intermediate value can wrap around (NOTE(bv-width)).
+* A step is chosen by a *choice* constant: `trans(s, c, s2)` holds when
+  transition number `c` is enabled in `s`, passes all its checks, and `s2`
+  is its post-state.  A step whose check fails has no successor; it is a
+  violation found by `bad` (NOTE(checks)).
+* `domain(s)` constrains every variable to its declared range.  The IR
+  range-checks every write, so reachable states always satisfy it; an
+  unchecked out-of-range write (a lowering bug) disables the step instead of
+  wrapping (NOTE(domain)).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+import z3
+
+from model.ir import (
+    Assign,
+    AssignElem,
+    Binary,
+    BinOp,
+    Const,
+    DomainKind,
+    Expr,
+    Ite,
+    Model,
+    Property,
+    PropKind,
+    Select,
+    Transition,
+    Unary,
+    UnOp,
+    VarRef,
+    expr_is_bool,
+)
+
+State = tuple[z3.ExprRef, ...]
+
+
+class Arith(enum.Enum):
+    """How integers are represented in z3."""
+
+    BV = "bv"  # bit-vectors sized to each domain, arithmetic at one safe width
+    INT = "int"  # mathematical integers (for Spacer; slower for BMC)
+
+
+# --------------------------------------------------------------------------
+# NOTE(bv-width): interval analysis.  Every sub-expression's exact integer
+# value lies in the interval computed here (given that variables stay in
+# their domains); the arithmetic width is the signed width of the widest
+# interval plus one bit, so bit-vector arithmetic modulo 2**width equals
+# integer arithmetic on every value that can occur.
+
+
+def _signed_bits(lo: int, hi: int) -> int:
+    n = 1
+    while not (-(1 << (n - 1)) <= lo and hi <= (1 << (n - 1)) - 1):
+        n += 1
+    return n
+
+
+@dataclass(frozen=True, slots=True)
+class _Interval:
+    lo: int
+    hi: int
+
+
+def _interval(e: Expr, model: Model, out: list[_Interval]) -> _Interval:
+    """Interval of `e`; every sub-expression's interval is appended to `out`."""
+    r: _Interval
+    match e:
+        case Const(value=v):
+            r = _Interval(v, v)
+        case VarRef(var=v):
+            d = model.variables[v].domain
+            r = _Interval(d.lo, d.hi)
+        case Select(vars=vs, index=i):
+            _interval(i, model, out)
+            r = _Interval(
+                min(model.variables[v].domain.lo for v in vs), max(model.variables[v].domain.hi for v in vs)
+            )
+        case Unary(op=op, arg=a):
+            ia = _interval(a, model, out)
+            match op:
+                case UnOp.NOT:
+                    r = _Interval(0, 1)
+                case UnOp.NEG:
+                    r = _Interval(-ia.hi, -ia.lo)
+                case _:
+                    assert_never(op)
+        case Binary(op=op, lhs=a, rhs=b):
+            ia = _interval(a, model, out)
+            ib = _interval(b, model, out)
+            match op:
+                case BinOp.ADD:
+                    r = _Interval(ia.lo + ib.lo, ia.hi + ib.hi)
+                case BinOp.SUB:
+                    r = _Interval(ia.lo - ib.hi, ia.hi - ib.lo)
+                case BinOp.MUL:
+                    ps = [ia.lo * ib.lo, ia.lo * ib.hi, ia.hi * ib.lo, ia.hi * ib.hi]
+                    r = _Interval(min(ps), max(ps))
+                case BinOp.DIV | BinOp.MOD:
+                    m = max(abs(ia.lo), abs(ia.hi), abs(ib.lo), abs(ib.hi))
+                    r = _Interval(-m, m)
+                case (
+                    BinOp.EQ
+                    | BinOp.NE
+                    | BinOp.LT
+                    | BinOp.LE
+                    | BinOp.GT
+                    | BinOp.GE
+                    | BinOp.AND
+                    | BinOp.OR
+                    | BinOp.IMPLIES
+                ):
+                    r = _Interval(0, 1)
+                case _:
+                    assert_never(op)
+        case Ite(cond=c, then=t, else_=f):
+            _interval(c, model, out)
+            it = _interval(t, model, out)
+            iff = _interval(f, model, out)
+            r = _Interval(min(it.lo, iff.lo), max(it.hi, iff.hi))
+        case _:
+            assert_never(e)
+    out.append(r)
+    return r
+
+
+def model_exprs(model: Model) -> list[Expr]:
+    """Every expression of the model (guards, checks, writes, properties)."""
+    es: list[Expr] = []
+    for t in model.transitions:
+        es.append(t.guard)
+        es.extend(c.cond for c in t.checks)
+        for w in t.writes:
+            match w:
+                case Assign(value=v):
+                    es.append(v)
+                case AssignElem(index=i, value=v):
+                    es.extend((i, v))
+                case _:
+                    assert_never(w)
+    for p in model.properties:
+        if p.expr is not None:
+            es.append(p.expr)
+        if p.expr2 is not None:
+            es.append(p.expr2)
+    return es
+
+
+def arith_width(model: Model, extra: Sequence[Expr] = ()) -> int:
+    """The safe arithmetic width (NOTE(bv-width))."""
+    ivs: list[_Interval] = [_Interval(v.domain.lo, v.domain.hi) for v in model.variables]
+    ivs.append(_Interval(0, max(1, len(model.transitions))))
+    for e in [*model_exprs(model), *extra]:
+        _interval(e, model, ivs)
+    return max(_signed_bits(i.lo, i.hi) for i in ivs) + 1
+
+
+# --------------------------------------------------------------------------
+
+
+class Encoder:
+    """The z3 reading of one model (see the module docstring)."""
+
+    def __init__(self, model: Model, arith: Arith = Arith.BV, extra: Sequence[Expr] = ()) -> None:
+        self.model = model
+        self.arith = arith
+        self.width = arith_width(model, extra)
+        self.var_bits: tuple[int, ...] = tuple(self._storage_bits(v.domain.lo, v.domain.hi) for v in model.variables)
+        self.choice_bits = max(1, (max(1, len(model.transitions)) - 1).bit_length())
+        self._writes = [self._collect_writes(t) for t in model.transitions]
+        self._writers: list[list[int]] = [[] for _ in model.variables]
+        for t in model.transitions:
+            for v in self._writes[t.index]:
+                self._writers[v].append(t.index)
+
+    # -- sorts and constants ------------------------------------------------
+
+    @staticmethod
+    def _storage_bits(lo: int, hi: int) -> int:
+        if lo >= 0:
+            return max(1, hi.bit_length())
+        return _signed_bits(lo, hi)
+
+    def new_state(self, tag: str) -> State:
+        if self.arith is Arith.INT:
+            return tuple(z3.Int(f"{tag}!v{v.index}") for v in self.model.variables)
+        return tuple(z3.BitVec(f"{tag}!v{v.index}", self.var_bits[v.index]) for v in self.model.variables)
+
+    def new_choice(self, tag: str) -> z3.ExprRef:
+        if self.arith is Arith.INT:
+            return z3.Int(f"{tag}!choice")
+        return z3.BitVec(f"{tag}!choice", self.choice_bits)
+
+    def num(self, n: int) -> z3.ExprRef:
+        if self.arith is Arith.INT:
+            return z3.IntVal(n)
+        return z3.BitVecVal(n, self.width)
+
+    def choice_is(self, c: z3.ExprRef, t: int) -> z3.BoolRef:
+        if self.arith is Arith.INT:
+            return c == t
+        return c == z3.BitVecVal(t, self.choice_bits)
+
+    def val(self, s: State, v: int) -> z3.ExprRef:
+        """Variable `v` of state `s` at the arithmetic width."""
+        x = s[v]
+        if self.arith is Arith.INT:
+            return x
+        pad = self.width - self.var_bits[v]
+        if pad == 0:
+            return x
+        if self.model.variables[v].domain.lo >= 0:
+            return z3.ZeroExt(pad, x)
+        return z3.SignExt(pad, x)
+
+    def value_of(self, m: z3.ModelRef, s: State, v: int) -> int:
+        """The integer value of variable `v` of `s` in a z3 model."""
+        x = m.eval(s[v], model_completion=True)
+        if self.arith is Arith.INT:
+            assert isinstance(x, z3.IntNumRef)
+            return x.as_long()
+        assert isinstance(x, z3.BitVecNumRef)
+        if self.model.variables[v].domain.lo < 0:
+            return x.as_signed_long()
+        return x.as_long()
+
+    def state_values(self, m: z3.ModelRef, s: State) -> tuple[int, ...]:
+        return tuple(self.value_of(m, s, v) for v in range(len(s)))
+
+    def choice_value(self, m: z3.ModelRef, c: z3.ExprRef) -> int:
+        x = m.eval(c, model_completion=True)
+        assert isinstance(x, (z3.IntNumRef, z3.BitVecNumRef))
+        return x.as_long()
+
+    def state_is(self, s: State, values: Sequence[int]) -> z3.BoolRef:
+        return z3.And([self.val(s, v) == self.num(x) for v, x in enumerate(values)])
+
+    # -- comparisons at the arithmetic width ---------------------------------
+
+    def _lt(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.BoolRef:
+        return a < b  # z3 overloads `<` as signed for bit-vectors
+
+    def _le(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.BoolRef:
+        return a <= b
+
+    # -- expressions ------------------------------------------------------
+
+    def term(self, e: Expr, s: State) -> z3.ExprRef:
+        """The integer value of `e` in `s` (a condition gives 0 or 1)."""
+        if expr_is_bool(e, self.model.variables) and not isinstance(e, (VarRef, Select, Const)):
+            return z3.If(self.cond(e, s), self.num(1), self.num(0))
+        match e:
+            case Const(value=v):
+                return self.num(v)
+            case VarRef(var=v):
+                return self.val(s, v)
+            case Select(vars=vs, index=i):
+                idx = self.term(i, s)
+                out = self.val(s, vs[-1])
+                for k in range(len(vs) - 2, -1, -1):
+                    out = z3.If(idx == self.num(k), self.val(s, vs[k]), out)
+                return out
+            case Unary(op=op, arg=a):
+                match op:
+                    case UnOp.NEG:
+                        return -self.term(a, s)
+                    case UnOp.NOT:
+                        raise AssertionError("NOT is a condition")  # handled above
+                    case _:
+                        assert_never(op)
+            case Binary(op=op, lhs=a, rhs=b):
+                x, y = self.term(a, s), self.term(b, s)
+                match op:
+                    case BinOp.ADD:
+                        return x + y
+                    case BinOp.SUB:
+                        return x - y
+                    case BinOp.MUL:
+                        return x * y
+                    case BinOp.DIV:
+                        return self._cdiv(x, y)
+                    case BinOp.MOD:
+                        return self._cmod(x, y)
+                    case _:
+                        raise AssertionError(f"{op} is a condition")  # handled above
+            case Ite(cond=c, then=t, else_=f):
+                return z3.If(self.cond(c, s), self.term(t, s), self.term(f, s))
+            case _:
+                assert_never(e)
+
+    def _cdiv(self, x: z3.ExprRef, y: z3.ExprRef) -> z3.ExprRef:
+        """C division, truncating toward zero."""
+        if self.arith is Arith.BV:
+            return x / y  # bvsdiv truncates toward zero
+        ax = z3.If(x >= 0, x, -x)
+        ay = z3.If(y >= 0, y, -y)
+        q = ax / ay  # both non-negative: SMT-LIB div is floor here
+        return z3.If((x >= 0) == (y >= 0), q, -q)
+
+    def _cmod(self, x: z3.ExprRef, y: z3.ExprRef) -> z3.ExprRef:
+        """C remainder: the sign of the dividend."""
+        if self.arith is Arith.BV:
+            return z3.SRem(x, y)
+        return x - y * self._cdiv(x, y)
+
+    def cond(self, e: Expr, s: State) -> z3.BoolRef:
+        """`e` as a condition (any non-zero value is true)."""
+        match e:
+            case Const(value=v):
+                return z3.BoolVal(v != 0)
+            case VarRef() | Select():
+                return self.term(e, s) != self.num(0)
+            case Unary(op=UnOp.NOT, arg=a):
+                return z3.Not(self.cond(a, s))
+            case Unary(op=UnOp.NEG):
+                return self.term(e, s) != self.num(0)
+            case Binary(op=op, lhs=a, rhs=b):
+                match op:
+                    case BinOp.AND:
+                        return z3.And(self.cond(a, s), self.cond(b, s))
+                    case BinOp.OR:
+                        return z3.Or(self.cond(a, s), self.cond(b, s))
+                    case BinOp.IMPLIES:
+                        return z3.Implies(self.cond(a, s), self.cond(b, s))
+                    case BinOp.EQ:
+                        return self.term(a, s) == self.term(b, s)
+                    case BinOp.NE:
+                        return self.term(a, s) != self.term(b, s)
+                    case BinOp.LT:
+                        return self._lt(self.term(a, s), self.term(b, s))
+                    case BinOp.LE:
+                        return self._le(self.term(a, s), self.term(b, s))
+                    case BinOp.GT:
+                        return self._lt(self.term(b, s), self.term(a, s))
+                    case BinOp.GE:
+                        return self._le(self.term(b, s), self.term(a, s))
+                    case BinOp.ADD | BinOp.SUB | BinOp.MUL | BinOp.DIV | BinOp.MOD:
+                        return self.term(e, s) != self.num(0)
+                    case _:
+                        assert_never(op)
+            case Ite(cond=c, then=t, else_=f):
+                return z3.If(self.cond(c, s), self.cond(t, s), self.cond(f, s))
+            case _:
+                assert_never(e)
+
+    # -- states and steps ---------------------------------------------------
+
+    def domain(self, s: State) -> z3.BoolRef:
+        cs: list[z3.BoolRef] = []
+        for v in self.model.variables:
+            d = v.domain
+            x = self.val(s, v.index)
+            if self.arith is Arith.BV and d.lo == 0 and d.hi == (1 << self.var_bits[v.index]) - 1:
+                continue  # every bit pattern is in the domain
+            cs.append(z3.And(self._le(self.num(d.lo), x), self._le(x, self.num(d.hi))))
+        return z3.And(cs)
+
+    def init(self, s: State) -> z3.BoolRef:
+        cs: list[z3.BoolRef] = []
+        for v, allowed in enumerate(self.model.initial):
+            x = self.val(s, v)
+            vals = sorted(set(allowed))
+            if vals == list(range(vals[0], vals[-1] + 1)):
+                if len(vals) == 1:
+                    cs.append(x == self.num(vals[0]))
+                else:
+                    cs.append(z3.And(self._le(self.num(vals[0]), x), self._le(x, self.num(vals[-1]))))
+            else:
+                cs.append(z3.Or([x == self.num(a) for a in vals]))
+        return z3.And(cs)
+
+    def enabled(self, t: Transition, s: State) -> z3.BoolRef:
+        pc = self.model.processes[t.process].pc_var
+        return z3.And(self.val(s, pc) == self.num(t.pc_from), self.cond(t.guard, s))
+
+    def checks_ok(self, t: Transition, s: State) -> z3.BoolRef:
+        return z3.And([self.cond(c.cond, s) for c in t.checks])
+
+    def fails_for(self, t: Transition, s: State, prop: str) -> z3.BoolRef:
+        """NOTE(checks): the first failing check of `t` in `s` belongs to `prop`."""
+        alts: list[z3.BoolRef] = []
+        for i, c in enumerate(t.checks):
+            if c.prop == prop:
+                before = [self.cond(d.cond, s) for d in t.checks[:i]]
+                alts.append(z3.And([*before, z3.Not(self.cond(c.cond, s))]))
+        return z3.Or(alts)
+
+    def _collect_writes(self, t: Transition) -> dict[int, list[tuple[Expr | None, int, Expr]]]:
+        """Per written variable: (index expr or None, element position, value), in order."""
+        out: dict[int, list[tuple[Expr | None, int, Expr]]] = {}
+        for w in t.writes:
+            match w:
+                case Assign(var=v, value=val):
+                    out.setdefault(v, []).append((None, 0, val))
+                case AssignElem(vars=vs, index=i, value=val):
+                    for k, v in enumerate(vs):
+                        out.setdefault(v, []).append((i, k, val))
+                case _:
+                    assert_never(w)
+        pc = self.model.processes[t.process].pc_var
+        out.setdefault(pc, []).append((None, 0, Const(t.pc_to)))
+        return out
+
+    def post_value(self, t: Transition, s: State, v: int) -> z3.ExprRef:
+        """The value of `v` after `t` from `s` (the pre-state value if unwritten)."""
+        cur = self.val(s, v)
+        for idx, k, val in self._writes[t.index].get(v, []):
+            if idx is None:
+                cur = self.term(val, s)
+            else:
+                cur = z3.If(self.term(idx, s) == self.num(k), self.term(val, s), cur)
+        return cur
+
+    def step(self, t: Transition, s: State, s2: State) -> z3.BoolRef:
+        """`s2` is the post-state of `t` from `s`, which is enabled and passes its checks."""
+        eqs = [self.val(s2, v) == self.post_value(t, s, v) for v in range(len(s))]
+        return z3.And([self.enabled(t, s), self.checks_ok(t, s), *eqs])
+
+    def trans(self, s: State, c: z3.ExprRef, s2: State) -> z3.BoolRef:
+        """One step from `s` to `s2` by the transition numbered `c`.
+
+        One relation for all transitions: a variable's next value is an ite
+        chain over the transitions that write it, so the frame condition
+        costs one equality per variable, not one per variable and transition.
+        """
+        ts = self.model.transitions
+        if not ts:
+            return z3.BoolVal(False)
+        cs: list[z3.BoolRef] = []
+        if self.arith is Arith.INT:
+            cs.append(z3.And(c >= 0, c < len(ts)))
+        elif len(ts) < (1 << self.choice_bits):
+            cs.append(z3.ULT(c, z3.BitVecVal(len(ts), self.choice_bits)))
+        for t in ts:
+            cs.append(z3.Implies(self.choice_is(c, t.index), z3.And(self.enabled(t, s), self.checks_ok(t, s))))
+        for v in range(len(s)):
+            nxt = self.val(s, v)
+            for ti in reversed(self._writers[v]):
+                nxt = z3.If(self.choice_is(c, ti), self.post_value(ts[ti], s, v), nxt)
+            cs.append(self.val(s2, v) == nxt)
+        return z3.And(cs)
+
+    def dead(self, s: State) -> z3.BoolRef:
+        """No transition is enabled and some process is not at an end location."""
+        stuck = z3.And([z3.Not(self.enabled(t, s)) for t in self.model.transitions])
+        not_end = z3.Or(
+            [
+                z3.And([self.val(s, p.pc_var) != self.num(e) for e in sorted(p.end_locations)])
+                for p in self.model.processes
+            ]
+        )
+        return z3.And(stuck, not_end)
+
+    def bad(self, prop: Property, s: State) -> z3.BoolRef:
+        """The states where `prop` fails (for REACHABLE: the target states).
+
+        For an ASSERTION, a state is bad when some enabled transition's first
+        failing check belongs to the property (NOTE(checks)).
+        """
+        match prop.kind:
+            case PropKind.INVARIANT:
+                assert prop.expr is not None
+                return z3.Not(self.cond(prop.expr, s))
+            case PropKind.REACHABLE:
+                assert prop.expr is not None
+                return self.cond(prop.expr, s)
+            case PropKind.DEADLOCK:
+                return self.dead(s)
+            case PropKind.ASSERTION:
+                alts = [
+                    z3.And(self.enabled(t, s), self.fails_for(t, s, prop.name))
+                    for t in self.model.transitions
+                    if any(c.prop == prop.name for c in t.checks)
+                ]
+                return z3.Or(alts)
+            case PropKind.EVENTUALLY | PropKind.ALWAYS_EVENTUALLY | PropKind.LEADS_TO:
+                raise AssertionError("liveness has no bad states")
+            case _:
+                assert_never(prop.kind)
+
+    def failing_step(self, prop: Property, m: z3.ModelRef, s: State) -> tuple[int, int]:
+        """In a model of `bad(prop, s)` for an ASSERTION: (transition, check index)."""
+        for t in self.model.transitions:
+            if not z3.is_true(m.eval(self.enabled(t, s), model_completion=True)):
+                continue
+            for i, c in enumerate(t.checks):
+                if not z3.is_true(m.eval(self.cond(c.cond, s), model_completion=True)):
+                    if c.prop == prop.name:
+                        return t.index, i
+                    break
+        raise AssertionError("no failing step in a model of bad()")
+
+
+def is_safety(prop: Property) -> bool:
+    return prop.kind in (PropKind.INVARIANT, PropKind.REACHABLE, PropKind.DEADLOCK, PropKind.ASSERTION)
+
+
+def domain_kind_is_small(kind: DomainKind) -> bool:
+    return kind in (DomainKind.BOOL, DomainKind.ENUM, DomainKind.PC, DomainKind.PROC)

@@ -1,0 +1,271 @@
+"""Strengthening by Houdini over templates from the spec's vocabulary.
+
+Stage: the second proof method of `checker/symbolic`.
+
+1. Templates (IR expressions, so they print in the spec's syntax):
+   single facts (`!at(P, l)`, `x != c`, bounds `x <= c`, relations
+   `x == y`, `x <= y`, `x < y` between variables of one kind), and
+   implications `A -> B` whose antecedent is a program location
+   (`at(P, l)`) or a small variable's value (a lock owner, a flag, a
+   refcount value or `frozen(r)`) and whose consequent is any fact on
+   another variable.
+2. Filtering: a candidate false in some known reachable state cannot be an
+   invariant.  Each atom is evaluated once into a bit mask over the sample
+   states (the explicit engine's reachable states when given, else a short
+   breadth-first sample), and a candidate survives when its mask covers
+   every sample.  Sampling only prunes; it never decides anything.
+3. Houdini: repeatedly ask z3 for a step from a state satisfying P and all
+   surviving candidates to one falsifying some of them; drop the falsified
+   ones; stop when none is falsified (the rest is inductive) or P is.
+4. Minimising: starting from P, add the unsat core of "the others and one
+   step imply this conjunct"; the closure is still inductive and is what
+   the reviewer reads.
+The conjunction is then re-checked from scratch by certify.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import z3
+
+from checker.result import StopReason
+from checker.symbolic.certify import Lemma, LemmaBuilder
+from checker.symbolic.concrete import sample_reachable
+from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.induction import ProofAttempt
+from checker.symbolic.show import show_expr
+from model.ir import Binary, BinOp, Const, DomainKind, Expr, Model, Property, VarKind, VarRef
+
+SMALL_DOMAIN = 16  # enumerate values of domains up to this size
+BOUND_DOMAIN = 64  # bounds x <= c for integer domains up to this size
+MAX_CANDIDATES = 6000
+MAX_SAMPLES = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class _Atom:
+    expr: Expr
+    var: int  # the variable it constrains (for pairs: the first)
+    var2: int | None
+    mask: int
+
+
+def _eq(v: int, c: int) -> Expr:
+    return Binary(BinOp.EQ, VarRef(v), Const(c))
+
+
+def _ne(v: int, c: int) -> Expr:
+    return Binary(BinOp.NE, VarRef(v), Const(c))
+
+
+def _atoms(model: Model, samples: Sequence[tuple[int, ...]]) -> tuple[list[_Atom], list[_Atom], int]:
+    """(antecedents, consequents, full mask)."""
+    n = len(samples)
+    full = (1 << n) - 1
+    value_masks: list[dict[int, int]] = []
+    for v in model.variables:
+        d: dict[int, int] = {}
+        if v.domain.size <= BOUND_DOMAIN:
+            for i, s in enumerate(samples):
+                x = s[v.index]
+                d[x] = d.get(x, 0) | (1 << i)
+        value_masks.append(d)
+    ante: list[_Atom] = []
+    cons: list[_Atom] = []
+    for v in model.variables:
+        dom = v.domain
+        vm = value_masks[v.index]
+        if dom.size <= SMALL_DOMAIN:
+            for c in range(dom.lo, dom.hi + 1):
+                m = vm.get(c, 0)
+                eq = _Atom(_eq(v.index, c), v.index, None, m)
+                cons.append(eq)
+                cons.append(_Atom(_ne(v.index, c), v.index, None, full ^ m))
+                if m and v.kind is not VarKind.LOCK_READER and dom.size > 1:
+                    ante.append(eq)
+        if dom.kind is DomainKind.INT and 2 < dom.size <= BOUND_DOMAIN:
+            below = 0
+            for c in range(dom.lo, dom.hi):
+                below |= vm.get(c, 0)
+                cons.append(_Atom(Binary(BinOp.LE, VarRef(v.index), Const(c)), v.index, None, below))
+                cons.append(_Atom(Binary(BinOp.GT, VarRef(v.index), Const(c)), v.index, None, full ^ below))
+    # relations between two variables of one kind
+    ints = [v for v in model.variables if v.domain.kind is DomainKind.INT and v.domain.size <= SMALL_DOMAIN]
+    procs = [v for v in model.variables if v.domain.kind is DomainKind.PROC and v.domain.size <= SMALL_DOMAIN]
+    pairs = [(a, b) for i, a in enumerate(ints) for b in ints[i + 1 :]]
+    pairs += [(a, b) for i, a in enumerate(procs) for b in procs[i + 1 :]]
+    for a, b in pairs[:600]:
+        ma, mb = value_masks[a.index], value_masks[b.index]
+        eq = lt = gt = 0
+        for x, mx in ma.items():
+            for y, my in mb.items():
+                both = mx & my
+                if not both:
+                    continue
+                if x == y:
+                    eq |= both
+                elif x < y:
+                    lt |= both
+                else:
+                    gt |= both
+        va, vb = VarRef(a.index), VarRef(b.index)
+        cons.append(_Atom(Binary(BinOp.EQ, va, vb), a.index, b.index, eq))
+        cons.append(_Atom(Binary(BinOp.NE, va, vb), a.index, b.index, lt | gt))
+        if a.domain.kind is DomainKind.INT:
+            cons.append(_Atom(Binary(BinOp.LE, va, vb), a.index, b.index, eq | lt))
+            cons.append(_Atom(Binary(BinOp.LE, vb, va), a.index, b.index, eq | gt))
+            cons.append(_Atom(Binary(BinOp.LT, va, vb), a.index, b.index, lt))
+            cons.append(_Atom(Binary(BinOp.LT, vb, va), a.index, b.index, gt))
+    return ante, cons, full
+
+
+def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
+    """Template instances true in every sample state (most specific first)."""
+    ante, cons, full = _atoms(model, samples)
+    out: list[Expr] = []
+    seen: set[Expr] = set()
+    for a in cons:
+        if a.mask == full and a.expr not in seen:
+            # a domain bound (x <= hi) is no news
+            seen.add(a.expr)
+            out.append(a.expr)
+    valid_cons = {id(a) for a in cons if a.mask == full}
+    for a in ante:
+        for b in cons:
+            if id(b) in valid_cons or b.var == a.var or b.var2 == a.var:
+                continue
+            if a.mask & (full ^ b.mask) == 0:
+                out.append(Binary(BinOp.IMPLIES, a.expr, b.expr))
+                if len(out) >= MAX_CANDIDATES:
+                    return out
+    return out
+
+
+def _is_trivial(model: Model, e: Expr) -> bool:
+    match e:
+        case Binary(op=BinOp.LE, lhs=VarRef(var=v), rhs=Const(value=c)):
+            return c >= model.variables[v].domain.hi
+        case Binary(op=BinOp.GT, lhs=VarRef(var=v), rhs=Const(value=c)):
+            return c < model.variables[v].domain.lo
+        case _:
+            return False
+
+
+def houdini(
+    model: Model,
+    prop: Property,
+    prop_lemma: Lemma,
+    reachable: Sequence[tuple[int, ...]] | None,
+    deadline: float,
+) -> ProofAttempt:
+    start = time.monotonic()
+
+    def stop(reason: StopReason, detail: str) -> ProofAttempt:
+        return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
+
+    if reachable is not None:
+        samples = list(reachable)[:MAX_SAMPLES]
+    else:
+        budget = max(0.1, min(5.0, (deadline - time.monotonic()) / 4))
+        samples, _ = sample_reachable(model, MAX_SAMPLES, budget)
+    cands = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
+    enc = Encoder(model, Arith.BV, extra=cands)
+    s = enc.new_state("h")
+    s2 = enc.new_state("h'")
+    c = enc.new_choice("h")
+    pre = [enc.cond(e, s) for e in cands]
+    post = [enc.cond(e, s2) for e in cands]
+    bad_pre = enc.bad(prop, s)
+    bad_post = enc.bad(prop, s2)
+    lits = [z3.Bool(f"hc{i}") for i in range(len(cands))]
+    plit = z3.Bool("hP")
+    solver = z3.SolverFor("QF_BV")
+
+    def check(assumptions: list[z3.BoolRef]) -> z3.CheckSatResult:
+        remaining = deadline - time.monotonic()
+        solver.set("timeout", max(1, int(remaining * 1000)))
+        return solver.check(*assumptions) if remaining > 0 else z3.unknown
+
+    # initiation: drop candidates false in some initial state
+    active = set(range(len(cands)))
+    solver.push()
+    solver.add(enc.domain(s), enc.init(s))
+    while active:
+        solver.push()
+        solver.add(z3.Or([z3.Not(pre[i]) for i in sorted(active)]))
+        r = check([])
+        if r == z3.sat:
+            m = solver.model()
+            active -= {i for i in active if not z3.is_true(m.eval(pre[i], model_completion=True))}
+        solver.pop()
+        if r == z3.unsat:
+            break
+        if r == z3.unknown:
+            solver.pop()
+            return stop(StopReason.TIMEOUT, "timeout in initiation")
+    solver.pop()
+    # consecution
+    solver.add(enc.domain(s), enc.domain(s2), enc.trans(s, c, s2))
+    solver.add(z3.Implies(plit, z3.Not(bad_pre)))
+    for i, lit in enumerate(lits):
+        solver.add(z3.Implies(lit, pre[i]))
+    rounds = 0
+    while True:
+        rounds += 1
+        solver.push()
+        solver.add(z3.Or([bad_post, *(z3.Not(post[i]) for i in sorted(active))]))
+        r = check([plit, *(lits[i] for i in sorted(active))])
+        if r == z3.sat:
+            m = solver.model()
+            if z3.is_true(m.eval(bad_post, model_completion=True)):
+                solver.pop()
+                return stop(
+                    StopReason.MAX_DEPTH,
+                    f"not inductive with {len(active)} of {len(cands)} candidates after {rounds} rounds",
+                )
+            active -= {i for i in active if not z3.is_true(m.eval(post[i], model_completion=True))}
+        solver.pop()
+        if r == z3.unsat:
+            break
+        if r == z3.unknown:
+            return stop(StopReason.TIMEOUT, f"timeout after {rounds} rounds")
+    # minimise: the closure of unsat cores, starting from P
+    needed: set[int] = set()
+    work: list[int | None] = [None]  # None stands for P
+    done: set[int | None] = set()
+    assumptions = [plit, *(lits[i] for i in sorted(active))]
+    index_of = {lits[i].get_id(): i for i in active}
+    while work:
+        x = work.pop()
+        if x in done:
+            continue
+        done.add(x)
+        solver.push()
+        solver.add(bad_post if x is None else z3.Not(post[x]))
+        r = check(assumptions)
+        core = solver.unsat_core() if r == z3.unsat else []
+        solver.pop()
+        if r != z3.unsat:
+            return stop(StopReason.TIMEOUT, "timeout while minimising")
+        for lit in core:
+            i = index_of.get(lit.get_id())
+            if i is not None and i not in needed:
+                needed.add(i)
+                work.append(i)
+    lemmas = [prop_lemma]
+    for i in sorted(needed):
+        e = cands[i]
+        lemmas.append(Lemma(show_expr(model, e), _builder(e)))
+    detail = f"{len(needed)} of {len(cands)} candidates ({len(samples)} sample states, {rounds} rounds)"
+    return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
+
+
+def _builder(e: Expr) -> LemmaBuilder:
+    def build(enc: Encoder, x: State) -> z3.BoolRef:
+        return enc.cond(e, x)
+
+    return build
+

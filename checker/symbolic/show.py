@@ -1,0 +1,211 @@
+"""Invariants in the spec's own syntax.
+
+Stage: output side of `checker/symbolic`.  Turns the conjuncts of a proof
+(IR expressions from Houdini, z3 formulas from Spacer) into lines a reviewer
+reads: variable display names (`Variable.name`), program counters as
+`at(Proc, label)`, lock owners as `held_by(l, Proc)` / `!held(l)`, enum
+values by name, booleans as true/false.  Printing never decides anything:
+the z3 formula that was re-checked is the proof, the text is its reading.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import z3
+
+from model.ir import Binary, BinOp, Const, DomainKind, Expr, Ite, Model, Select, Unary, UnOp, VarKind, VarRef
+
+_PREC = {
+    BinOp.IMPLIES: 1,
+    BinOp.OR: 2,
+    BinOp.AND: 3,
+    BinOp.EQ: 4,
+    BinOp.NE: 4,
+    BinOp.LT: 5,
+    BinOp.LE: 5,
+    BinOp.GT: 5,
+    BinOp.GE: 5,
+    BinOp.ADD: 6,
+    BinOp.SUB: 6,
+    BinOp.MUL: 7,
+    BinOp.DIV: 7,
+    BinOp.MOD: 7,
+}
+
+
+def atom(model: Model, var: int, value: int, equal: bool) -> str:
+    """`var == value` (or `!=`) in the spec's syntax."""
+    v = model.variables[var]
+    k = v.domain.kind
+    if v.kind is VarKind.PC and v.owner is not None:
+        p = model.processes[v.owner]
+        loc = p.locations[value] if 0 <= value < len(p.locations) else None
+        label = loc.label if loc is not None and loc.label is not None else f"@{value}"
+        text = f"at({p.name}, {label})"
+        return text if equal else f"!{text}"
+    if v.kind is VarKind.LOCK and k is DomainKind.PROC:
+        if value == 0:
+            return f"!held({v.name})" if equal else f"held({v.name})"
+        text = f"held_by({v.name}, {model.processes[value - 1].name})"
+        return text if equal else f"!{text}"
+    if k is DomainKind.BOOL:
+        name = _bool_name(model, var)
+        return name if (value != 0) == equal else f"!{name}"
+    shown = model.show_value(var, value)
+    return f"{v.name} {'==' if equal else '!='} {shown}"
+
+
+def _bool_name(model: Model, var: int) -> str:
+    v = model.variables[var]
+    if v.kind is VarKind.FROZEN and not v.name.startswith("frozen("):
+        base = v.name.removesuffix(".frozen")
+        return f"frozen({base})"
+    return v.name
+
+
+def show_expr(model: Model, e: Expr, prec: int = 0) -> str:
+    """An IR expression in the spec's syntax."""
+    match e:
+        case Binary(op=BinOp.EQ | BinOp.NE as op, lhs=VarRef(var=v), rhs=Const(value=c)):
+            return atom(model, v, c, op is BinOp.EQ)
+        case Const(value=v, is_bool=b):
+            if b:
+                return "true" if v else "false"
+            return str(v)
+        case VarRef(var=v):
+            if model.variables[v].domain.kind is DomainKind.BOOL:
+                return _bool_name(model, v)
+            return model.variables[v].name
+        case Select(vars=vs, index=i):
+            base = model.variables[vs[0]].base
+            return f"{base}[{show_expr(model, i)}]"
+        case Unary(op=op, arg=a):
+            inner = show_expr(model, a, 8)
+            match op:
+                case UnOp.NOT:
+                    return f"!{inner}"
+                case UnOp.NEG:
+                    return f"-{inner}"
+                case _:
+                    assert_never(op)
+        case Binary(op=op, lhs=a, rhs=b):
+            p = _PREC[op]
+            rhs_const = isinstance(b, Const) and isinstance(a, VarRef)
+            right = (
+                model.show_value(a.var, b.value)
+                if rhs_const and isinstance(a, VarRef) and isinstance(b, Const)
+                else show_expr(model, b, p + 1)
+            )
+            text = f"{show_expr(model, a, p + (1 if op is BinOp.IMPLIES else 0))} {op.value} {right}"
+            return f"({text})" if p < prec or (p == prec and p <= 5) else text
+        case Ite(cond=c, then=t, else_=f):
+            text = f"{show_expr(model, c, 1)} ? {show_expr(model, t, 1)} : {show_expr(model, f, 1)}"
+            return f"({text})" if prec > 0 else text
+        case _:
+            assert_never(e)
+
+
+# --------------------------------------------------------------------------
+# z3 formulas (Spacer's answers) over the constants of one state.
+
+
+class Z3Printer:
+    """Prints z3 formulas over `state` (a tuple of z3 constants) in spec syntax."""
+
+    def __init__(self, model: Model, state: tuple[z3.ExprRef, ...], values: dict[int, list[int]]) -> None:
+        self.model = model
+        self.index = {c.get_id(): i for i, c in enumerate(state)}
+        self.state = state
+        self.values = values  # small domains: the values to enumerate per variable
+
+    def _vars(self, f: z3.ExprRef) -> set[int]:
+        out: set[int] = set()
+        todo = [f]
+        seen: set[int] = set()
+        while todo:
+            g = todo.pop()
+            if g.get_id() in seen:
+                continue
+            seen.add(g.get_id())
+            if g.get_id() in self.index:
+                out.add(self.index[g.get_id()])
+            todo.extend(g.children())
+        return out
+
+    def conjuncts(self, f: z3.ExprRef) -> list[str]:
+        if z3.is_and(f):
+            return [line for c in f.children() for line in self.conjuncts(c)]
+        if z3.is_true(f):
+            return []
+        return [self.show(f)]
+
+    def show(self, f: z3.ExprRef, prec: int = 0) -> str:
+        vs = self._vars(f)
+        if z3.is_bool(f) and len(vs) == 1 and not z3.is_and(f) and not z3.is_or(f):
+            (v,) = vs
+            if v in self.values:
+                return self._value_set(f, v, prec)
+        if z3.is_true(f):
+            return "true"
+        if z3.is_false(f):
+            return "false"
+        if f.get_id() in self.index:
+            return self.model.variables[self.index[f.get_id()]].name
+        if z3.is_int_value(f) or z3.is_bv_value(f):
+            return str(f)
+        kids = f.children()
+        name: str | None = None
+        p = 0
+        if z3.is_and(f):
+            name, p = "&&", 3
+        elif z3.is_or(f):
+            name, p = "||", 2
+        elif z3.is_implies(f):
+            name, p = "->", 1
+        elif z3.is_not(f):
+            return f"!{self.show(kids[0], 8)}"
+        elif z3.is_eq(f):
+            name, p = "==", 4
+        elif z3.is_distinct(f):
+            name, p = "!=", 4
+        elif z3.is_le(f):
+            name, p = "<=", 5
+        elif z3.is_lt(f):
+            name, p = "<", 5
+        elif z3.is_ge(f):
+            name, p = ">=", 5
+        elif z3.is_gt(f):
+            name, p = ">", 5
+        elif z3.is_add(f):
+            name, p = "+", 6
+        elif z3.is_sub(f):
+            name, p = "-", 6
+        elif z3.is_mul(f):
+            name, p = "*", 7
+        if name is None:
+            return str(f)
+        text = f" {name} ".join(self.show(k, p + 1) for k in kids)
+        return f"({text})" if p < prec or (p == prec and p <= 5) else text
+
+    def _value_set(self, f: z3.ExprRef, v: int, prec: int) -> str:
+        x = self.state[v]
+        ok = [c for c in self.values[v] if z3.is_true(z3.simplify(z3.substitute(f, (x, self._lit(x, c)))))]
+        bad = [c for c in self.values[v] if c not in ok]
+        if not ok:
+            return "false"
+        if not bad:
+            return "true"
+        if len(ok) <= len(bad):
+            parts = [atom(self.model, v, c, True) for c in ok]
+            text = " || ".join(parts)
+            return f"({text})" if len(parts) > 1 and prec > 2 else text
+        parts = [atom(self.model, v, c, False) for c in bad]
+        text = " && ".join(parts)
+        return f"({text})" if len(parts) > 1 and prec > 3 else text
+
+    @staticmethod
+    def _lit(x: z3.ExprRef, c: int) -> z3.ExprRef:
+        if z3.is_bv(x):
+            return z3.BitVecVal(c, x.sort().size())
+        return z3.IntVal(c)
