@@ -29,17 +29,24 @@ in its result, so an engine cannot change the exit code by forgetting it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import enum
 import importlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Model, Property, PropKind
+
+if TYPE_CHECKING:  # the engines are imported on first use: `modelcheck ir` never loads z3
+    import networkx as nx
+
+    from checker.explicit import ExplicitOptions
+    from checker.symbolic import SymbolicOptions
 
 
 class ExitCode(enum.IntEnum):
@@ -178,14 +185,10 @@ class Engines:
     replay: Replay
 
 
-def _module(name: str) -> Any:
-    # Imported on first use: `modelcheck ir` and `--engine explicit` never load z3.
-    return importlib.import_module(name)
+def _explicit_options(options: RunOptions) -> ExplicitOptions:
+    from checker.explicit import ExplicitOptions
 
-
-def _explicit_options(options: RunOptions) -> Any:
-    explicit = _module("checker.explicit")
-    return explicit.ExplicitOptions(
+    return ExplicitOptions(
         max_states=options.max_states,
         max_depth=options.max_depth,
         timeout=options.timeout,
@@ -195,29 +198,73 @@ def _explicit_options(options: RunOptions) -> Any:
     )
 
 
-def _symbolic_options(options: RunOptions) -> Any:
-    symbolic = _module("checker.symbolic")
-    return symbolic.SymbolicOptions(max_bmc_depth=options.bmc_depth, timeout=options.timeout)
+# Houdini draws candidate invariants from reachable states when there are at most this many.
+HOUDINI_SAMPLE_LIMIT = 20_000
+
+
+def _symbolic_options(model: Model, options: RunOptions) -> SymbolicOptions:
+    from checker.explicit import reachable_states
+    from checker.symbolic import SymbolicOptions
+
+    fields: dict[str, Any] = {"reachable_states": reachable_states(model, HOUDINI_SAMPLE_LIMIT)}
+    if options.bmc_depth is not None:
+        fields["max_bmc_depth"] = options.bmc_depth
+    if options.timeout is not None:
+        fields["timeout"] = options.timeout
+    return SymbolicOptions(**fields)
+
+
+class TraceReplayError(Exception):
+    """A z3 trace the explicit engine does not replay (the symbolic engine checks first)."""
+
+    def __init__(self, prop: str, problem: str, trace: Trace) -> None:
+        super().__init__(f"the symbolic trace for {prop} does not replay: {problem}")
+        self.prop = prop
+        self.problem = problem
+        self.trace = trace
+
+
+@contextlib.contextmanager
+def _symbolic_replay_errors() -> Iterator[None]:
+    from checker.symbolic import SymbolicTraceError
+
+    try:
+        yield
+    except SymbolicTraceError as e:
+        raise TraceReplayError(e.prop, e.problem, e.trace) from e
 
 
 def _explicit_check(model: Model, options: RunOptions) -> Sequence[PropertyResult]:
-    results: Sequence[PropertyResult] = _module("checker.explicit").check(model, _explicit_options(options))
-    return results
+    from checker.explicit import check
+
+    return check(model, _explicit_options(options))
 
 
 def _symbolic_check(model: Model, options: RunOptions) -> Sequence[PropertyResult]:
-    results: Sequence[PropertyResult] = _module("checker.symbolic").check(model, _symbolic_options(options))
-    return results
+    from checker.symbolic import check
+
+    with _symbolic_replay_errors():
+        return check(model, _symbolic_options(model, options))
 
 
 def _prove(model: Model, prop: Property, options: RunOptions) -> PropertyResult:
-    result: PropertyResult = _module("checker.symbolic").prove(model, prop, _symbolic_options(options))
-    return result
+    from checker.symbolic import prove
+
+    with _symbolic_replay_errors():
+        return prove(model, prop, _symbolic_options(model, options))
 
 
 def _replay(model: Model, trace: Trace) -> str | None:
-    problem: str | None = _module("checker.explicit").replay(model, trace)
-    return problem
+    from checker.explicit import replay
+
+    return replay(model, trace)
+
+
+def state_graph(model: Model, options: RunOptions) -> nx.DiGraph:
+    """The explicit engine's networkx state graph of one configuration (for `--state-graph`)."""
+    from checker.explicit import state_graph as explicit_state_graph
+
+    return explicit_state_graph(model, _explicit_options(options))
 
 
 DEFAULT_ENGINES = Engines(_explicit_check, _symbolic_check, _prove, _replay)
@@ -229,7 +276,7 @@ DEFAULT_ENGINES = Engines(_explicit_check, _symbolic_check, _prove, _replay)
 
 def load_models(path: str, defines: Mapping[str, str]) -> tuple[Model, ...]:
     """Every configuration of the spec at `path` (raises `model.diagnostics.SpecError`)."""
-    frontend = _module("model.frontend")
+    frontend: Any = importlib.import_module("model.frontend")
     spec = frontend.load_spec(path, defines)
     models: tuple[Model, ...] = tuple(frontend.configurations(spec))
     return models
@@ -295,6 +342,25 @@ def _not_run(prop: Property, engine: str, reason: StopReason, detail: str) -> Pr
         expect_violation=prop.expect_violation,
         reason=reason,
         detail=detail,
+    )
+
+
+def _unreplayable(prop: Property, engine: str, e: TraceReplayError) -> PropertyResult:
+    """What is left of an engine's answers after it produced a trace that does not replay."""
+    if prop.name != e.prop:
+        return dataclasses.replace(
+            _not_run(prop, engine, StopReason.INTERRUPTED, f"not run: {e}"), verdict=Verdict.UNKNOWN
+        )
+    verdict = Verdict.REACHED if prop.kind is PropKind.REACHABLE else Verdict.VIOLATED
+    return PropertyResult(
+        prop.name,
+        prop.kind,
+        verdict,
+        engine,
+        Stats(depth=e.trace.length),
+        prop.expect_violation,
+        e.trace,
+        detail=f"trace does not replay: {e.problem}",
     )
 
 
@@ -383,6 +449,7 @@ def check_config(model: Model, options: RunOptions, engines: Engines, *, skip: b
     props = _props_for(model, options)
     names = _engine_names(options)
     answers: dict[str, list[PropertyResult]] = {}
+    replay_failures: dict[str, str] = {}
     interrupted = skip
     for name in names:
         if interrupted:
@@ -392,15 +459,18 @@ def check_config(model: Model, options: RunOptions, engines: Engines, *, skip: b
             continue
         try:
             answers[name] = _validated(model, props, _run_engine(name, model, props, options, engines), name)
+        except TraceReplayError as e:
+            answers[name] = [_unreplayable(p, name, e) for p in props]
+            replay_failures[e.prop] = f"the {name} trace does not replay in the explicit engine: {e.problem}"
         except KeyboardInterrupt:
             interrupted = True
             answers[name] = [_not_run(p, name, StopReason.INTERRUPTED, "interrupted (Ctrl-C)") for p in props]
     outcomes: list[Outcome] = []
     for i, prop in enumerate(props):
         mine = [answers[name][i] for name in names]
-        problems: list[str] = []
+        problems: list[str] = [replay_failures[prop.name]] if prop.name in replay_failures else []
         for a in mine:
-            if a.engine != "explicit" and a.trace is not None and not interrupted:
+            if a.engine != "explicit" and a.trace is not None and prop.name not in replay_failures:
                 failure = engines.replay(model, a.trace)
                 if failure is not None:
                     problems.append(f"the {a.engine} trace does not replay in the explicit engine: {failure}")

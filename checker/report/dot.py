@@ -90,30 +90,35 @@ def traces_dot(result: RunResult, *, witnesses: bool = True) -> str:
 
 
 def state_graph_dot(model: Model, graph: Any, title: str) -> str:
-    """A networkx DiGraph of states (nodes: state tuples; edge attribute `transition`: an IR index)."""
+    """The explicit engine's state graph (`checker.explicit.state_graph`) as DOT.
+
+    Nodes carry `state` (the value tuple) and `initial`; an edge carries
+    `transitions` (IR transition indices).  A node shows the variables that
+    differ from the first initial state (all of them for that state).
+    """
     nodes = list(graph.nodes)
-    ids = {node: i for i, node in enumerate(nodes)}
+    states = {n: tuple(graph.nodes[n].get("state", ())) for n in nodes}
+    base = next((states[n] for n in nodes if graph.nodes[n].get("initial")), None)
+    if not graph.graph.get("complete", True):
+        title += " (incomplete: a limit cut the graph)"
     out = [
         "digraph states {",
         f"  label={quote(title, left=False)};",
         '  node [shape=box, fontname="monospace", fontsize=9];',
     ]
-    for node in nodes:
-        attrs = graph.nodes[node]
-        if isinstance(node, tuple) and len(node) == len(model.variables):
-            label = "\n".join(show_assignment(model, i, int(x)) for i, x in enumerate(node))
-        else:
-            label = str(attrs.get("label", node))
-        extra = ", peripheries=2" if attrs.get("initial") else ""
-        out.append(f"  s{ids[node]} [label={quote(label)}{extra}];")
+    for k, node in enumerate(nodes):
+        state = states[node]
+        shown = [i for i in range(len(state)) if base is None or state is base or state[i] != base[i]]
+        label = "\n".join(show_assignment(model, i, state[i]) for i in shown) or "(as the initial state)"
+        extra = ", peripheries=2" if graph.nodes[node].get("initial") else ""
+        out.append(f"  s{k} [label={quote(label)}{extra}];")
+    index = {node: k for k, node in enumerate(nodes)}
     for src, dst, attrs in graph.edges(data=True):
-        t = attrs.get("transition")
-        if isinstance(t, int) and 0 <= t < len(model.transitions):
+        labels = []
+        for t in attrs.get("transitions", ()):
             tr = model.transitions[t]
-            label = f"{model.processes[tr.process].name}: {tr.text}"
-        else:
-            label = str(attrs.get("label", ""))
-        out.append(f"  s{ids[src]} -> s{ids[dst]} [label={quote(label)}];")
+            labels.append(f"{model.processes[tr.process].name}: {tr.text}")
+        out.append(f"  s{index[src]} -> s{index[dst]} [label={quote(chr(10).join(labels))}];")
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from checker.report.steps import JsonValue, TraceView, failure_text, json_value, view
+from checker.report.text import untimed
 from checker.result import PropertyResult, Trace
 from checker.run import Outcome, RunResult, Status
 from model.ir import Model
@@ -123,7 +124,7 @@ def result_object(model: Model, o: Outcome, spec: str, timing: bool) -> JsonObje
         "transitions": a.stats.transitions,
         "depth": a.stats.depth,
         "reason": a.reason.value if a.reason is not None else None,
-        "detail": a.detail,
+        "detail": a.detail if timing else untimed(a.detail),
         "problem": o.problem or None,
         "invariant": list(a.invariant),
         "answers": [_answer(x, timing) for x in o.answers],

@@ -10,12 +10,13 @@ for an engine disagreement.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from checker.report import grid
 from checker.report.steps import view
 from checker.report.swimlane import DEFAULT_WIDTH, TraceStyle, render_trace
-from checker.result import PropertyResult, Verdict
+from checker.result import PropertyResult, StopReason, Verdict
 from checker.run import Command, EngineChoice, Outcome, RunResult, Status
 from model.ir import Model
 
@@ -29,6 +30,15 @@ class TextOptions:
     show_invariant: bool = False
     quiet: bool = False  # traces only for results that are not as expected
     width: int = DEFAULT_WIDTH
+
+
+_TIME_ALONE = re.compile(r"\s*\(\d+(?:\.\d+)?s\)")
+_TIME_LISTED = re.compile(r",\s*\d+(?:\.\d+)?s\b")
+
+
+def untimed(detail: str) -> str:
+    """`detail` without the durations engines put in it (`(0.02s)`, `, 1.5s`), for --no-timing."""
+    return _TIME_LISTED.sub("", _TIME_ALONE.sub("", detail))
 
 
 def verdict_cell(o: Outcome) -> str:
@@ -121,7 +131,7 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
                     continue
                 out += ["", _trace_title(c.model, o, a)]
                 if a.detail:
-                    out.append(f"  {a.detail}")
+                    out.append(f"  {a.detail if opts.timing else untimed(a.detail)}")
                 out += render_trace(
                     view(c.model, a.trace), opts.trace_style, ascii_only=opts.ascii_only, width=opts.width
                 )
@@ -131,19 +141,25 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
 def notes(result: RunResult, opts: TextOptions) -> list[str]:
     """Disagreements, reasons for incomplete results, and proofs' invariants."""
     out: list[str] = []
+
+    def detail(a: PropertyResult) -> str:
+        return a.detail if opts.timing else untimed(a.detail)
+
     for c in result.configs:
         label = c.model.config_label()
         for o in c.outcomes:
             if o.status is Status.INTERNAL:
                 out.append(f"{o.prop.name} [{label}]: {o.problem}")
-                out += [f"  {a.engine}: {a.verdict.value} {a.detail}".rstrip() for a in o.answers]
+                out += [f"  {a.engine}: {a.verdict.value} {detail(a)}".rstrip() for a in o.answers]
             for a in o.answers:
+                if a.reason is StopReason.NOT_SUPPORTED and o.primary.verdict.is_definite:
+                    continue  # the other engine answered; no need to say this one does not
                 if not a.verdict.is_definite:
                     why = a.reason.description if a.reason is not None else a.verdict.description
-                    extra = f" ({a.detail})" if a.detail else ""
+                    extra = f" ({detail(a)})" if a.detail else ""
                     out.append(f"{o.prop.name} [{label}]: {a.engine}: {a.verdict.value}: {why}{extra}")
                 elif opts.show_invariant and a.invariant:
-                    method = f" ({a.detail})" if a.detail else ""
+                    method = f" ({detail(a)})" if a.detail else ""
                     out.append(f"{o.prop.name} [{label}]: inductive invariant{method}:")
                     out += [f"    {conjunct}" for conjunct in a.invariant]
     return ["", *out] if out else []

@@ -69,7 +69,9 @@ def make_model(config: tuple[tuple[str, int, str], ...] = (), *, expect: Sequenc
     for p in (0, 1):
         base = len(transitions)
         transitions += [
-            Transition(base, p, 0, 1, TRUE, (), (Assign(2, Const(p + 1)),), "lock(l)", span(7), "mm/migrate.c:984"),
+            Transition(
+                base, p, 0, 1, TRUE, (), (Assign(2, Const(p + 1)),), "lock(l)", span(7), "mm/migrate.c:984"
+            ),
             Transition(base + 1, p, 1, 2, TRUE, (check,), (Assign(0, VarRef(0)),), "x = x + 1", span(8)),
             Transition(base + 2, p, 2, 0, TRUE, (), (Assign(2, Const(0)),), "unlock(l)", span(9)),
         ]
@@ -79,7 +81,9 @@ def make_model(config: tuple[tuple[str, int, str], ...] = (), *, expect: Sequenc
         Property("bounded", PropKind.INVARIANT, span(15), TRUE, expect_violation="bounded" in expect),
         Property("done", PropKind.REACHABLE, span(16), TRUE, expect_violation="done" in expect),
         Property("deadlock", PropKind.DEADLOCK, span(1, 1), expect_violation="deadlock" in expect),
-        Property("progress", PropKind.ALWAYS_EVENTUALLY, span(17), TRUE, expect_violation="progress" in expect),
+        Property(
+            "progress", PropKind.ALWAYS_EVENTUALLY, span(17), TRUE, expect_violation="progress" in expect
+        ),
     )
     return Model(
         PATH,
@@ -164,7 +168,9 @@ def engines(
 
     def prove(model: Model, prop: Property, options: RunOptions) -> PropertyResult:
         over = (symbolic or {}).get(prop.name)
-        return over or result(prop, Verdict.PROVED, "symbolic", detail="k-induction", invariant=("x <= 3", "!busy"))
+        return over or result(
+            prop, Verdict.PROVED, "symbolic", detail="k-induction", invariant=("x <= 3", "!busy")
+        )
 
     def replay(model: Model, trace: Trace) -> str | None:
         return replay_failure
