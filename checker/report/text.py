@@ -85,7 +85,10 @@ def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
             rows.append(grid.Line(tuple(cells), rule=k == 0))
     right = {"states", "transitions", "depth", "time"}
     align = [grid.Align.RIGHT if h in right else grid.Align.LEFT for h in headers]
-    return grid.render(headers, rows, grid.box(opts.ascii_only), align=align)
+    natural = grid.natural_widths(headers, rows)
+    # Long configuration labels, property names and verdicts wrap rather than widen the table.
+    widths = grid.fit(natural, opts.width, [h not in right for h in headers]) or natural
+    return grid.render(headers, rows, grid.box(opts.ascii_only), widths=widths, align=align)
 
 
 def _trace_title(model: Model, o: Outcome, a: PropertyResult) -> str:
@@ -96,13 +99,13 @@ def _trace_title(model: Model, o: Outcome, a: PropertyResult) -> str:
     steps = "step" if a.trace.length == 1 else "steps"
     status = {
         Status.AS_EXPECTED: "as expected",
-        Status.UNEXPECTED: f"NOT as expected: expected {o.expectation}",
+        Status.UNEXPECTED: f"UNEXPECTED, expected {o.expectation}",
         Status.INCOMPLETE: "incomplete",
         Status.INTERNAL: "ENGINES DISAGREE",
     }[o.status]
     return (
         f"{o.prop.name} [{model.config_label()}]: {a.verdict.value} ({status}), "
-        f"{kind} of {a.trace.length} {steps} from the {a.engine} engine"
+        f"{kind} of {a.trace.length} {steps} ({a.engine} engine)"
     )
 
 
@@ -129,9 +132,9 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
             for a in shown:
                 if a.trace is None:
                     continue
-                out += ["", _trace_title(c.model, o, a)]
+                out += ["", *grid.wrap(_trace_title(c.model, o, a), opts.width)]
                 if a.detail:
-                    out.append(f"  {a.detail if opts.timing else untimed(a.detail)}")
+                    out += grid.wrap(f"  {a.detail if opts.timing else untimed(a.detail)}", opts.width)
                 out += render_trace(
                     view(c.model, a.trace), opts.trace_style, ascii_only=opts.ascii_only, width=opts.width
                 )
@@ -177,7 +180,11 @@ def summary(result: RunResult, opts: TextOptions) -> list[str]:
         line += f"; {result.skipped} reachability/liveness properties not attempted (use `modelcheck check`)"
     if opts.timing:
         line += f" ({result.seconds:.2f}s)"
-    return ["", line, f"exit {int(result.exit_code)}: {result.reason}"]
+    return [
+        "",
+        *grid.wrap(line, opts.width),
+        *grid.wrap(f"exit {int(result.exit_code)}: {result.reason}", opts.width),
+    ]
 
 
 def _engines_label(result: RunResult) -> str:
