@@ -151,7 +151,7 @@ def test_output_file_written_atomically(spec: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     target.write_text("old")
     code, out, err = call([str(spec), "--format", "json", "--output", str(target), "--no-timing"])
-    assert code == 0 and out == ""
+    assert code == 0 and out == "" and "wrote" in err
     assert json.loads(target.read_text())["exit_code"] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fake.mig", "report.json"]  # no temp file left
 
