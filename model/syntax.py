@@ -1,0 +1,1076 @@
+"""The syntax tree of a .mig spec, and the lark Transformer that builds it.
+
+Stage: parse.  `parse_text` turns source text into a `SpecAst` or raises
+`lark` exceptions, which `model/frontend.py` turns into diagnostics.  The
+Transformer is purely syntactic: it never looks a name up and never fails
+on a well-formed parse tree (semantic checks live in `model/resolve.py`).
+
+Every node is a frozen, slotted dataclass with a `span` that takes no part
+in equality, so two trees of the same text at different places compare
+equal.  Each category (expressions, types, statements, items) is a closed
+union.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import lark
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from model.source import Span
+
+# --------------------------------------------------------------------------
+# Names
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    text: str
+    span: Span = field(compare=False)
+
+
+# --------------------------------------------------------------------------
+# Expressions
+
+
+class UnaryOp(enum.Enum):
+    NOT = "!"
+    NEG = "-"
+
+
+class BinaryOp(enum.Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+    MOD = "%"
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    AND = "&&"
+    OR = "||"
+    IMPLIES = "->"
+
+
+class QuantKind(enum.Enum):
+    FORALL = "forall"
+    EXISTS = "exists"
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit:
+    value: int
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    value: bool
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SelfRef:
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    name: Ident
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRef:
+    """`name[i][j]`: an array element, or a process instance in `at(P[i], L)`."""
+
+    name: Ident
+    indices: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A built-in (`held(l)`, `trylock(l)`, `at(P, L)`, ...) or a procedure call."""
+
+    name: Ident
+    args: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryExpr:
+    op: UnaryOp
+    arg: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryExpr:
+    op: BinaryOp
+    lhs: Expr
+    rhs: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Quant:
+    kind: QuantKind
+    var: Ident
+    type: TypeExpr
+    body: Expr
+    span: Span = field(compare=False)
+
+
+Expr = IntLit | BoolLit | SelfRef | NameRef | IndexRef | Call | UnaryExpr | BinaryExpr | Quant
+
+
+# --------------------------------------------------------------------------
+# Types
+
+
+@dataclass(frozen=True, slots=True)
+class TypeName:
+    name: Ident
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BoolType:
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ByteType:
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RangeType:
+    lo: Expr
+    hi: Expr
+    span: Span = field(compare=False)
+
+
+TypeExpr = TypeName | BoolType | ByteType | RangeType
+
+
+# --------------------------------------------------------------------------
+# Initial values
+
+
+@dataclass(frozen=True, slots=True)
+class InitAny:
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InitList:
+    items: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+Init = Expr | InitAny | InitList
+
+
+# --------------------------------------------------------------------------
+# Statements
+
+
+@dataclass(frozen=True, slots=True)
+class LValue:
+    name: Ident
+    indices: tuple[Expr, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    target: LValue
+    value: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignAny:
+    target: LValue
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CallStmt:
+    call: Call
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Await:
+    cond: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Assert:
+    name: Ident | None
+    cond: Expr
+    message: str | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    value: Expr | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    label: Ident
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    label: Ident
+    stmt: Stmt
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    stmts: tuple[Stmt, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CondBranch:
+    cond: Expr
+    body: Block
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    branches: tuple[CondBranch, ...]  # `if` then each `else if`
+    else_: Block | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    values: tuple[Expr, ...]
+    body: Block
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    subject: Expr
+    cases: tuple[Case, ...]
+    default: Block | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class While:
+    cond: Expr
+    body: Block
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class For:
+    var: Ident
+    type: TypeExpr
+    body: Block
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Atomic:
+    body: Block
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    branches: tuple[Block, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WithRef:
+    """`@"mm/migrate.c:727" stmt`: a statement with its kernel source line."""
+
+    ref: str
+    stmt: Stmt
+    span: Span = field(compare=False)
+
+
+Stmt = (
+    Assign
+    | AssignAny
+    | CallStmt
+    | Await
+    | Assert
+    | Return
+    | Goto
+    | Skip
+    | Labelled
+    | Block
+    | If
+    | Switch
+    | While
+    | For
+    | Atomic
+    | Either
+    | WithRef
+)
+
+
+# --------------------------------------------------------------------------
+# Declarations and items
+
+
+@dataclass(frozen=True, slots=True)
+class ConstDecl:
+    name: Ident
+    value: Expr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamDecl:
+    name: Ident
+    type: TypeExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EnumDecl:
+    name: Ident
+    members: tuple[Ident, ...]
+    symmetric: bool
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl:
+    name: Ident
+    type: TypeExpr
+    symmetric: bool
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class VarDecl:
+    """A global `var`/`ghost var`, or a process/procedure local (`local`)."""
+
+    name: Ident
+    dims: tuple[TypeExpr, ...]
+    type: TypeExpr
+    init: Init | None
+    ghost: bool
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LockDecl:
+    name: Ident
+    dims: tuple[TypeExpr, ...]
+    kind: Ident  # mutex | spinlock | rwlock | rwsem
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RefcountDecl:
+    name: Ident
+    dims: tuple[TypeExpr, ...]
+    type: TypeExpr
+    init: Init | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Formal:
+    name: Ident
+    type: TypeExpr
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcDecl:
+    name: Ident
+    params: tuple[Formal, ...]
+    ret: TypeExpr | None
+    locals: tuple[VarDecl, ...]
+    body: tuple[Stmt, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EndDecl:
+    names: tuple[Ident, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StateDecl:
+    names: tuple[Ident, ...]
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InitDecl:
+    name: Ident
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TransDecl:
+    ref: str | None
+    src: Ident
+    dst: Ident
+    guard: Expr | None
+    body: Block
+    span: Span = field(compare=False)
+
+
+ProcessItem = VarDecl | EndDecl | StateDecl | InitDecl | TransDecl | Stmt
+
+
+class FairnessKind(enum.Enum):
+    NONE = "none"
+    WEAK = "weak"
+    STRONG = "strong"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDecl:
+    name: Ident
+    fairness: FairnessKind
+    index_var: Ident | None
+    index_type: TypeExpr | None
+    items: tuple[ProcessItem, ...]  # in source order
+    span: Span = field(compare=False)
+
+
+class PropDeclKind(enum.Enum):
+    INVARIANT = "invariant"
+    REACHABLE = "reachable"
+    EVENTUALLY = "eventually"
+    ALWAYS_EVENTUALLY = "always eventually"
+    LEADS_TO = "leads_to"
+
+
+@dataclass(frozen=True, slots=True)
+class PropDecl:
+    kind: PropDeclKind
+    name: Ident
+    expr: Expr
+    expr2: Expr | None  # Q of `P leads_to Q`
+    when: Expr | None
+    expect: bool  # `expect violated`
+    expect_when: Expr | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectDecl:
+    name: Ident
+    when: Expr | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlockDecl:
+    on: bool
+    span: Span = field(compare=False)
+
+
+Item = (
+    ConstDecl
+    | ParamDecl
+    | EnumDecl
+    | TypeDecl
+    | VarDecl
+    | LockDecl
+    | RefcountDecl
+    | ProcDecl
+    | ProcessDecl
+    | PropDecl
+    | ExpectDecl
+    | DeadlockDecl
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecAst:
+    path: str
+    items: tuple[Item, ...]
+
+
+# --------------------------------------------------------------------------
+# The parser
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> lark.Lark:
+    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parser() -> lark.Lark:
+    """The (cached) LALR parser of the .mig grammar."""
+    return _lark()
+
+
+def parse_text(text: str, path: str) -> SpecAst:
+    """Parse `text`; lark's exceptions propagate (see `model/diagnostics.py`)."""
+    tree = _lark().parse(text)
+    items = _Builder(path).transform(tree)
+    assert isinstance(items, tuple)
+    return SpecAst(path, items)
+
+
+def unquote(s: str) -> str:
+    """The contents of a STRING token, escapes resolved (`\\"` and `\\\\`; others kept)."""
+    body = s[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            n = body[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(n, n))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+_BIN = {op.value: op for op in BinaryOp}
+
+
+class _Builder(Transformer[Token, Any]):
+    """Parse tree -> AST.  Purely syntactic: never raises on a valid tree."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(visit_tokens=False)
+        self.path = path
+
+    # -- helpers
+    def _span(self, meta: Meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.path, 0, 0, 0, 0)
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok_span(self, t: Token) -> Span:
+        line = t.line or 0
+        col = t.column or 0
+        return Span(self.path, line, col, t.end_line or line, t.end_column or col)
+
+    def _id(self, t: Token) -> Ident:
+        return Ident(str(t), self._tok_span(t))
+
+    @staticmethod
+    def _join(a: Span, b: Span) -> Span:
+        return Span(a.path, a.line, a.col, b.end_line, b.end_col)
+
+    # -- top level
+    def start(self, children: list[Any]) -> tuple[Item, ...]:
+        return tuple(children)
+
+    @v_args(meta=True)
+    def const_decl(self, meta: Meta, c: list[Any]) -> ConstDecl:
+        return ConstDecl(self._id(c[0]), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def param_decl(self, meta: Meta, c: list[Any]) -> ParamDecl:
+        return ParamDecl(self._id(c[0]), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def enum_decl(self, meta: Meta, c: list[Any]) -> EnumDecl:
+        sym = c[0] is not None
+        return EnumDecl(self._id(c[1]), c[2], sym, self._span(meta))
+
+    @v_args(meta=True)
+    def type_decl(self, meta: Meta, c: list[Any]) -> TypeDecl:
+        sym = c[0] is not None
+        return TypeDecl(self._id(c[1]), c[2], sym, self._span(meta))
+
+    def name_list(self, c: list[Token]) -> tuple[Ident, ...]:
+        return tuple(self._id(t) for t in c)
+
+    @v_args(meta=True)
+    def var_decl(self, meta: Meta, c: list[Any]) -> VarDecl:
+        ghost, name, dims, typ, init = c
+        return VarDecl(self._id(name), dims or (), typ, init, ghost is not None, self._span(meta))
+
+    @v_args(meta=True)
+    def local_decl(self, meta: Meta, c: list[Any]) -> VarDecl:
+        name, dims, typ, init = c
+        return VarDecl(self._id(name), dims or (), typ, init, False, self._span(meta))
+
+    def array_dims(self, c: list[Any]) -> tuple[TypeExpr, ...]:
+        return tuple(c)
+
+    @v_args(meta=True)
+    def init_any(self, meta: Meta, c: list[Any]) -> InitAny:
+        return InitAny(self._span(meta))
+
+    @v_args(meta=True)
+    def init_list(self, meta: Meta, c: list[Any]) -> InitList:
+        return InitList(tuple(c), self._span(meta))
+
+    @v_args(meta=True)
+    def lock_decl(self, meta: Meta, c: list[Any]) -> LockDecl:
+        name, dims, kind = c
+        return LockDecl(self._id(name), dims or (), self._id(kind), self._span(meta))
+
+    @v_args(meta=True)
+    def refcount_decl(self, meta: Meta, c: list[Any]) -> RefcountDecl:
+        name, dims, typ, init = c
+        return RefcountDecl(self._id(name), dims or (), typ, init, self._span(meta))
+
+    # -- types
+    @v_args(meta=True)
+    def type_name(self, meta: Meta, c: list[Any]) -> TypeName:
+        return TypeName(self._id(c[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def type_bool(self, meta: Meta, c: list[Any]) -> BoolType:
+        return BoolType(self._span(meta))
+
+    @v_args(meta=True)
+    def type_byte(self, meta: Meta, c: list[Any]) -> ByteType:
+        return ByteType(self._span(meta))
+
+    @v_args(meta=True)
+    def type_range(self, meta: Meta, c: list[Any]) -> RangeType:
+        return RangeType(c[0], c[1], self._span(meta))
+
+    # -- procedures and processes
+    @v_args(meta=True)
+    def proc_decl(self, meta: Meta, c: list[Any]) -> ProcDecl:
+        name, params, ret, *body = c
+        locals_ = tuple(x for x in body if isinstance(x, VarDecl))
+        stmts = tuple(x for x in body if not isinstance(x, VarDecl))
+        return ProcDecl(self._id(name), params or (), ret, locals_, stmts, self._span(meta))
+
+    def param_list(self, c: list[Formal]) -> tuple[Formal, ...]:
+        return tuple(c)
+
+    @v_args(meta=True)
+    def formal(self, meta: Meta, c: list[Any]) -> Formal:
+        return Formal(self._id(c[0]), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def process_decl(self, meta: Meta, c: list[Any]) -> ProcessDecl:
+        fair_tok, name, ivar, itype, *items = c
+        fairness = FairnessKind.NONE
+        if fair_tok is not None:
+            fairness = FairnessKind.STRONG if str(fair_tok).startswith("strong") else FairnessKind.WEAK
+        return ProcessDecl(
+            self._id(name),
+            fairness,
+            self._id(ivar) if ivar is not None else None,
+            itype,
+            tuple(items),
+            self._span(meta),
+        )
+
+    @v_args(meta=True)
+    def end_decl(self, meta: Meta, c: list[Token]) -> EndDecl:
+        return EndDecl(tuple(self._id(t) for t in c), self._span(meta))
+
+    @v_args(meta=True)
+    def state_decl(self, meta: Meta, c: list[Any]) -> StateDecl:
+        return StateDecl(c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def init_decl(self, meta: Meta, c: list[Token]) -> InitDecl:
+        return InitDecl(self._id(c[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def trans_decl(self, meta: Meta, c: list[Any]) -> TransDecl:
+        ref, src, dst, guard, body = c
+        return TransDecl(ref, self._id(src), self._id(dst), guard, body, self._span(meta))
+
+    @v_args(meta=True)
+    def empty_block(self, meta: Meta, c: list[Any]) -> Block:
+        return Block((), self._span(meta))
+
+    # -- statements
+    @v_args(meta=True)
+    def block(self, meta: Meta, c: list[Any]) -> Block:
+        return Block(tuple(c), self._span(meta))
+
+    def ref(self, c: list[Token]) -> str:
+        return unquote(str(c[0]))
+
+    @v_args(meta=True)
+    def with_ref(self, meta: Meta, c: list[Any]) -> WithRef:
+        return WithRef(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def labelled(self, meta: Meta, c: list[Any]) -> Labelled:
+        return Labelled(self._id(c[0]), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def while_stmt(self, meta: Meta, c: list[Any]) -> While:
+        return While(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def for_stmt(self, meta: Meta, c: list[Any]) -> For:
+        return For(self._id(c[0]), c[1], c[2], self._span(meta))
+
+    @v_args(meta=True)
+    def atomic_stmt(self, meta: Meta, c: list[Any]) -> Atomic:
+        return Atomic(c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def either_stmt(self, meta: Meta, c: list[Any]) -> Either:
+        return Either(tuple(c), self._span(meta))
+
+    @v_args(meta=True)
+    def skip_stmt(self, meta: Meta, c: list[Any]) -> Skip:
+        return Skip(self._span(meta))
+
+    @v_args(meta=True)
+    def if_stmt(self, meta: Meta, c: list[Any]) -> If:
+        cond, body, *rest = c
+        first = CondBranch(cond, body, self._join(cond.span, body.span))
+        branches = [first]
+        else_: Block | None = None
+        for x in rest:
+            if isinstance(x, CondBranch):
+                branches.append(x)
+            elif isinstance(x, Block):
+                else_ = x
+        return If(tuple(branches), else_, self._span(meta))
+
+    @v_args(meta=True)
+    def else_if(self, meta: Meta, c: list[Any]) -> CondBranch:
+        return CondBranch(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def switch_stmt(self, meta: Meta, c: list[Any]) -> Switch:
+        subject, *rest = c
+        cases = tuple(x for x in rest if isinstance(x, Case))
+        defaults = [x for x in rest if isinstance(x, Block)]
+        return Switch(subject, cases, defaults[0] if defaults else None, self._span(meta))
+
+    @v_args(meta=True)
+    def case(self, meta: Meta, c: list[Any]) -> Case:
+        return Case(tuple(c[:-1]), c[-1], self._span(meta))
+
+    def default(self, c: list[Any]) -> Block:
+        b = c[0]
+        assert isinstance(b, Block)
+        return b
+
+    @v_args(meta=True)
+    def assign(self, meta: Meta, c: list[Any]) -> Assign:
+        return Assign(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def assign_any(self, meta: Meta, c: list[Any]) -> AssignAny:
+        return AssignAny(c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def call_stmt(self, meta: Meta, c: list[Any]) -> CallStmt:
+        return CallStmt(c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def await_stmt(self, meta: Meta, c: list[Any]) -> Await:
+        return Await(c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def assert_stmt(self, meta: Meta, c: list[Any]) -> Assert:
+        name: Ident | None = None
+        msg: str | None = None
+        rest = list(c)
+        if rest and isinstance(rest[0], Token) and rest[0].type == "NAME":
+            name = self._id(rest.pop(0))
+        cond = rest.pop(0)
+        if rest and isinstance(rest[0], Token):
+            msg = unquote(str(rest[0]))
+        return Assert(name, cond, msg, self._span(meta))
+
+    @v_args(meta=True)
+    def return_stmt(self, meta: Meta, c: list[Any]) -> Return:
+        return Return(c[0] if c else None, self._span(meta))
+
+    @v_args(meta=True)
+    def goto_stmt(self, meta: Meta, c: list[Token]) -> Goto:
+        return Goto(self._id(c[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def lvalue(self, meta: Meta, c: list[Any]) -> LValue:
+        return LValue(self._id(c[0]), tuple(c[1:]), self._span(meta))
+
+    # -- properties
+    def _prop(self, meta: Meta, kind: PropDeclKind, c: list[Any]) -> PropDecl:
+        name, body, tail = c
+        when, expect, expect_when = tail
+        expr, expr2 = body if isinstance(body, tuple) else (body, None)
+        return PropDecl(kind, self._id(name), expr, expr2, when, expect, expect_when, self._span(meta))
+
+    @v_args(meta=True)
+    def invariant_decl(self, meta: Meta, c: list[Any]) -> PropDecl:
+        return self._prop(meta, PropDeclKind.INVARIANT, c)
+
+    @v_args(meta=True)
+    def reachable_decl(self, meta: Meta, c: list[Any]) -> PropDecl:
+        return self._prop(meta, PropDeclKind.REACHABLE, c)
+
+    @v_args(meta=True)
+    def liveness_decl(self, meta: Meta, c: list[Any]) -> PropDecl:
+        kind, body = c[1]
+        return self._prop(meta, kind, [c[0], body, c[2]])
+
+    def eventually(self, c: list[Any]) -> tuple[PropDeclKind, Expr]:
+        return (PropDeclKind.EVENTUALLY, c[0])
+
+    def always_eventually(self, c: list[Any]) -> tuple[PropDeclKind, Expr]:
+        return (PropDeclKind.ALWAYS_EVENTUALLY, c[0])
+
+    def leads_to(self, c: list[Any]) -> tuple[PropDeclKind, tuple[Expr, Expr]]:
+        return (PropDeclKind.LEADS_TO, (c[0], c[1]))
+
+    def prop_tail(self, c: list[Any]) -> tuple[Expr | None, bool, Expr | None]:
+        when, expect = c
+        if expect is None:
+            return (when, False, None)
+        return (when, True, expect[0])
+
+    def when_clause(self, c: list[Any]) -> Expr:
+        e: Expr = c[0]
+        return e
+
+    def expect_clause(self, c: list[Any]) -> tuple[Expr | None]:
+        return (c[0],)
+
+    @v_args(meta=True)
+    def expect_decl(self, meta: Meta, c: list[Any]) -> ExpectDecl:
+        return ExpectDecl(self._id(c[0]), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def deadlock_decl(self, meta: Meta, c: list[Token]) -> DeadlockDecl:
+        return DeadlockDecl(str(c[0]) == "on", self._span(meta))
+
+    # -- expressions
+    @v_args(meta=True)
+    def forall(self, meta: Meta, c: list[Any]) -> Quant:
+        return Quant(QuantKind.FORALL, self._id(c[0]), c[1], c[2], self._span(meta))
+
+    @v_args(meta=True)
+    def exists(self, meta: Meta, c: list[Any]) -> Quant:
+        return Quant(QuantKind.EXISTS, self._id(c[0]), c[1], c[2], self._span(meta))
+
+    def implies(self, c: list[Any]) -> Expr:
+        lhs, rhs = c
+        return BinaryExpr(BinaryOp.IMPLIES, lhs, rhs, self._join(lhs.span, rhs.span))
+
+    def _fold(self, op: BinaryOp, c: list[Any]) -> Expr:
+        acc: Expr = c[0]
+        for rhs in c[1:]:
+            acc = BinaryExpr(op, acc, rhs, self._join(acc.span, rhs.span))
+        return acc
+
+    def or_expr(self, c: list[Any]) -> Expr:
+        return self._fold(BinaryOp.OR, c)
+
+    def and_expr(self, c: list[Any]) -> Expr:
+        return self._fold(BinaryOp.AND, c)
+
+    def _fold_ops(self, c: list[Any]) -> Expr:
+        acc: Expr = c[0]
+        for i in range(1, len(c), 2):
+            op = _BIN[str(c[i])]
+            rhs = c[i + 1]
+            acc = BinaryExpr(op, acc, rhs, self._join(acc.span, rhs.span))
+        return acc
+
+    def cmp(self, c: list[Any]) -> Expr:
+        return self._fold_ops(c)
+
+    def expr_sum(self, c: list[Any]) -> Expr:
+        return self._fold_ops(c)
+
+    def expr_prod(self, c: list[Any]) -> Expr:
+        return self._fold_ops(c)
+
+    @v_args(meta=True)
+    def not_(self, meta: Meta, c: list[Any]) -> Expr:
+        return UnaryExpr(UnaryOp.NOT, c[0], self._span(meta))
+
+    @v_args(meta=True)
+    def neg(self, meta: Meta, c: list[Any]) -> Expr:
+        return UnaryExpr(UnaryOp.NEG, c[0], self._span(meta))
+
+    def int_lit(self, c: list[Token]) -> IntLit:
+        return IntLit(int(str(c[0])), self._tok_span(c[0]))
+
+    @v_args(meta=True)
+    def true_lit(self, meta: Meta, c: list[Any]) -> BoolLit:
+        return BoolLit(True, self._span(meta))
+
+    @v_args(meta=True)
+    def false_lit(self, meta: Meta, c: list[Any]) -> BoolLit:
+        return BoolLit(False, self._span(meta))
+
+    @v_args(meta=True)
+    def self_ref(self, meta: Meta, c: list[Any]) -> SelfRef:
+        return SelfRef(self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta: Meta, c: list[Any]) -> Call:
+        args = c[1] if len(c) > 1 and c[1] is not None else ()
+        return Call(self._id(c[0]), args, self._span(meta))
+
+    def args(self, c: list[Any]) -> tuple[Expr, ...]:
+        return tuple(c)
+
+    @v_args(meta=True)
+    def index(self, meta: Meta, c: list[Any]) -> IndexRef:
+        return IndexRef(self._id(c[0]), tuple(c[1:]), self._span(meta))
+
+    @v_args(meta=True)
+    def name_ref(self, meta: Meta, c: list[Token]) -> NameRef:
+        return NameRef(self._id(c[0]), self._span(meta))
+
+
+# --------------------------------------------------------------------------
+# Syntax errors in plain words
+
+
+_TOKEN_WORDS = {
+    "NAME": "a name",
+    "INT": "a number",
+    "STRING": "a string",
+    "CMP_OP": "a comparison",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*', '/' or '%'",
+    "LOCK_KIND": "a lock kind (mutex, spinlock, rwlock or rwsem)",
+    "FAIRNESS": "'fair'",
+    "ANY": "'any'",
+    "GHOST": "'ghost'",
+    "SYMMETRIC": "'symmetric'",
+    "DEADLOCK_MODE": "'on' or 'off'",
+    "$END": "the end of the file",
+}
+
+_STATEMENT_STARTS = {"IF", "WHILE", "AWAIT", "ASSERT"}
+_EXPR_STARTS = {"INT", "LPAR", "BANG", "TRUE"}
+
+
+def _token_word(name: str) -> str:
+    if name in _TOKEN_WORDS:
+        return _TOKEN_WORDS[name]
+    try:
+        term = _lark().get_terminal(name)
+    except KeyError:
+        return name.lower()
+    pat = term.pattern
+    if isinstance(pat, lark.lexer.PatternStr):
+        return f"'{pat.value}'"
+    return name.lower()
+
+
+def _expected_words(expected: set[str]) -> str:
+    names = set(expected)
+    if names >= _STATEMENT_STARTS:
+        return "a statement" + (" or '}'" if "RBRACE" in names else "")
+    if names >= _EXPR_STARTS:
+        return "an expression"
+    if {"CONST", "VAR", "PROCESS"} <= names:
+        return "a declaration (const, var, process, invariant, ...)"
+    words = sorted({_token_word(n) for n in names})
+    if len(words) == 1:
+        return words[0]
+    if len(words) > 8:
+        words = [*words[:8], "..."]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_KEYWORDS = frozenset(
+    {
+        "const", "param", "enum", "type", "var", "lock", "refcount", "proc", "process", "end", "state",
+        "init", "trans", "when", "while", "for", "in", "atomic", "either", "or", "switch", "case",
+        "default", "if", "else", "await", "assert", "return", "goto", "skip", "invariant", "reachable",
+        "liveness", "eventually", "always", "leads_to", "expect", "violated", "deadlock", "forall",
+        "exists", "true", "false", "self", "bool", "byte",
+    }
+)  # fmt: skip
+
+
+def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
+    """A lark parse error as (plain message, span)."""
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        line, col = exc.line, exc.column
+        pos = exc.pos_in_stream or 0
+        rest = text[pos : pos + 2]
+        span = Span(path, line, col, line, col + 1)
+        if rest.startswith("/*"):
+            return "unterminated comment: this '/*' has no matching '*/'", Span(
+                path, line, col, line, col + 2
+            )
+        if rest.startswith('"'):
+            return "unterminated string: this '\"' has no closing quote on its line", span
+        ch = text[pos] if pos < len(text) else ""
+        shown = repr(ch)[1:-1] if ch.isprintable() else f"\\u{ord(ch):04x}" if ch else "end of file"
+        return f"unexpected character '{shown}'", span
+    if isinstance(exc, lark.exceptions.UnexpectedToken):
+        tok = exc.token
+        expected = set(exc.expected)
+        if tok.type == "$END":
+            lines = text.split("\n")
+            ln = len(lines)
+            while ln > 1 and not lines[ln - 1].strip():
+                ln -= 1
+            col = len(lines[ln - 1]) + 1 if lines else 1
+            return (
+                f"unexpected end of file: expected {_expected_words(expected)}"
+                + (" (a '}' is missing?)" if "RBRACE" in expected else ""),
+                Span(path, ln, max(col - 1, 1), ln, col),
+            )
+        line = tok.line or 1
+        col = tok.column or 1
+        span = Span(path, line, col, tok.end_line or line, tok.end_column or col + 1)
+        prev = getattr(exc, "token_history", None) or []
+        prev_tok = prev[-1] if prev else None
+        if "SEMICOLON" in expected and prev_tok is not None and (prev_tok.end_line or 0) < line:
+            pl = prev_tok.end_line or line
+            pc = prev_tok.end_column or 1
+            return f"missing ';' after '{prev_tok}'", Span(path, pl, pc, pl, pc + 1)
+        value = str(tok)
+        if "NAME" in expected and value in _KEYWORDS:
+            return f"'{value}' is a keyword and cannot be used as a name", span
+        found = f"'{value}'" if tok.type != "$END" else "the end of the file"
+        return f"expected {_expected_words(expected)}, found {found}", span
+    if isinstance(exc, lark.exceptions.UnexpectedEOF):
+        lines = text.split("\n")
+        ln = max(len(lines), 1)
+        return "unexpected end of file", Span(path, ln, 1, ln, 2)
+    return f"syntax error: {exc}", Span(path, 1, 1, 1, 2)
