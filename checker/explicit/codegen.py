@@ -42,6 +42,8 @@ from model.ir import (
     Unary,
     UnOp,
     VarRef,
+    subexprs,
+    vars_read,
 )
 
 
@@ -114,6 +116,8 @@ class CodeGen:
         self._consts: dict[tuple[int, ...], str] = {}
         self._sets: dict[frozenset[int], str] = {}
         self._tmp = 0
+        # NOTE(codegen-cse): pre-state reads shared within one pc branch
+        self._cache: dict[int, str] = {}
 
     # -- names -------------------------------------------------------------
     def _tuple(self, values: tuple[int, ...]) -> str:
@@ -146,6 +150,8 @@ class CodeGen:
         return f"(({sv} >> {f.offset}) & {f.mask})"
 
     def read(self, v: int, sv: str) -> str:
+        if sv == "s" and v in self._cache:
+            return self._cache[v]
         f = self.layout.fields[v]
         if f.width == 0:
             return _lit(f.lo)
@@ -189,7 +195,9 @@ class CodeGen:
                     base, stride = run
                     f = self.layout.fields[vs[0]]
                     shift = f"({base} + {x} * {stride})" if base else f"{x} * {stride}"
-                    got = f"((({sv} >> {shift}) & {f.mask}) + {_lit(f.lo)})"
+                    got = f"(({sv} >> {shift}) & {f.mask})"
+                    if f.lo:
+                        got = f"({got} + {_lit(f.lo)})"
                     if f.width == 0:
                         got = _lit(f.lo)
                 else:
@@ -242,40 +250,85 @@ class CodeGen:
 
     # -- transitions -------------------------------------------------------------
     def next_state(self, tr: Transition) -> list[str]:
-        """Lines that set `t` to the successor of `s` by `tr`."""
+        """Lines that set `t` to the successor of `s` by `tr`.
+
+        Writes are evaluated in the pre-state and applied in order, a later
+        write to the same location winning (IR contract); the pc is last.
+        """
         lay = self.layout
         pc = self.model.processes[tr.process].pc_var
-        pcf = lay.fields[pc]
-        if not any(isinstance(w, AssignElem) for w in tr.writes):
-            last: dict[int, Expr] = {}
-            for w in tr.writes:
-                assert isinstance(w, Assign)
-                last.pop(w.var, None)
-                last[w.var] = w.value
-            if tr.pc_to != tr.pc_from or pc in last:
-                last.pop(pc, None)
-                last[pc] = Const(tr.pc_to)
-            clear = 0
-            terms: list[str] = []
-            for v, val in last.items():
-                f = lay.fields[v]
-                if f.width == 0:
-                    continue
-                clear |= f.mask << f.offset
-                if isinstance(val, Const):
-                    lit = (val.value - f.lo) << f.offset
-                    if lit:
-                        terms.append(str(lit))
-                else:
-                    code = self.expr(val)
-                    if f.lo:
-                        code = f"({code} - {_lit(f.lo)})"
-                    terms.append(f"({code} << {f.offset})" if f.offset else code)
-            if not clear:
-                return ["t = s"]
-            full = (1 << lay.bits) - 1
-            head = f"(s & {full & ~clear})"
-            return ["t = " + " | ".join([head, *terms])]
+        statics = [w for w in tr.writes if isinstance(w, Assign)]
+        elems = [w for w in tr.writes if isinstance(w, AssignElem)]
+        elem_vars = {v for w in elems for v in w.vars}
+        if elems and (elem_vars & {w.var for w in statics} or pc in elem_vars):
+            return self._sequential(tr)
+        last: dict[int, Expr] = {}
+        for w in statics:
+            last.pop(w.var, None)
+            last[w.var] = w.value
+        if tr.pc_to != tr.pc_from or pc in last:
+            last.pop(pc, None)
+            last[pc] = Const(tr.pc_to)
+        clear = 0
+        lits = 0
+        terms: list[str] = []
+        for v, val in last.items():
+            f = lay.fields[v]
+            if f.width == 0:
+                continue
+            clear |= f.mask << f.offset
+            if isinstance(val, Const):
+                lits |= (val.value - f.lo) << f.offset
+            else:
+                code = self.expr(val)
+                if f.lo:
+                    code = f"({code} - {_lit(f.lo)})"
+                terms.append(f"({code} << {f.offset})" if f.offset else code)
+        if lits:
+            terms.append(str(lits))
+        full = (1 << lay.bits) - 1
+        lines: list[str] = []
+        # dynamic element writes: their index and value read the pre-state
+        pending: list[tuple[str, str, AssignElem]] = []
+        for w in elems:
+            idx = self._fresh()
+            vcode = self._fresh()
+            lines.append(f"{idx} = {self.expr(w.index)}")
+            lines.append(f"{vcode} = {self.expr(w.value)}")
+            pending.append((idx, vcode, w))
+        if clear:
+            lines.append("t = " + " | ".join([f"(s & {full & ~clear})", *terms]))
+        else:
+            lines.append("t = s")
+        for idx, vcode, w in pending:
+            lines.extend(self._store_elem(w, idx, vcode))
+        return lines
+
+    def _store_elem(self, w: AssignElem, idx: str, val: str) -> list[str]:
+        lay = self.layout
+        run = lay.uniform_run(w.vars)
+        f = lay.fields[w.vars[0]]
+        if run is None:
+            lines: list[str] = []
+            for k, v in enumerate(w.vars):
+                kw = "if" if k == 0 else "elif"
+                lines.append(f"{kw} {idx} == {k}:")
+                lines.extend("    " + ln for ln in self._store(v, val))
+            return lines
+        if f.width == 0:
+            return []
+        base, stride = run
+        sh = self._fresh()
+        raw = f"({val} - {_lit(f.lo)})" if f.lo else val
+        return [
+            f"{sh} = {base} + {idx} * {stride}" if base else f"{sh} = {idx} * {stride}",
+            f"t = (t & ~({f.mask} << {sh})) | ({raw} << {sh})",
+        ]
+
+    def _sequential(self, tr: Transition) -> list[str]:
+        """Writes that overlap: evaluate all in the pre-state, apply in order."""
+        lay = self.layout
+        pcf = lay.fields[self.model.processes[tr.process].pc_var]
         lines: list[str] = []
         values: list[tuple[str, str | None]] = []
         for w in tr.writes:
@@ -291,29 +344,14 @@ class CodeGen:
             match w:
                 case Assign(var=v):
                     lines.extend(self._store(v, vname))
-                case AssignElem(vars=vs):
+                case AssignElem():
                     assert idx is not None
-                    run = lay.uniform_run(vs)
-                    f = lay.fields[vs[0]]
-                    if run is not None:
-                        if f.width == 0:
-                            continue
-                        base, stride = run
-                        sh = self._fresh()
-                        lines.append(f"{sh} = {base} + {idx} * {stride}")
-                        lines.append(f"t = (t & ~({f.mask} << {sh})) | (({vname} - {_lit(f.lo)}) << {sh})")
-                    else:
-                        for k, v in enumerate(vs):
-                            kw = "if" if k == 0 else "elif"
-                            lines.append(f"{kw} {idx} == {k}:")
-                            lines.extend("    " + ln for ln in self._store(v, vname))
+                    lines.extend(self._store_elem(w, idx, vname))
                 case _:
                     assert_never(w)
         if pcf.width:
-            lines.append(
-                f"t = (t & {((1 << lay.bits) - 1) & ~(pcf.mask << pcf.offset)}) | "
-                f"{(tr.pc_to - pcf.lo) << pcf.offset}"
-            )
+            keep = ((1 << lay.bits) - 1) & ~(pcf.mask << pcf.offset)
+            lines.append(f"t = (t & {keep}) | {(tr.pc_to - pcf.lo) << pcf.offset}")
         return lines
 
     def _store(self, v: int, val: str) -> list[str]:
@@ -360,8 +398,15 @@ class CodeGen:
             for n, (pcval, trs) in enumerate(sorted(groups.items())):
                 kw = "if" if n == 0 else "elif"
                 block: list[str] = []
+                self._cache = {pcv: "p"}
+                for v in _shared_reads(trs):
+                    if v != pcv and self.layout.fields[v].width:
+                        name = f"_c{v}"
+                        block.append(f"{name} = {self.read(v, 's')}")
+                        self._cache[v] = name
                 for tr in trs:
                     block.extend(per_transition(tr))
+                self._cache = {}
                 lines.append(f"{kw} p == {pcval}:")
                 lines.extend(_indent(block or ["pass"]))
         return lines
@@ -388,34 +433,45 @@ class CodeGen:
         loop = ["s = order[i]"]
         dl = slots.deadlock is not None
         if dl:
-            loop.append("en = 0")
-        hits: list[str] = []
+            loop += ["en = 0", "n0 = nt"]
+        # NOTE(incremental-props): a step that writes none of the variables a
+        # state property reads (on any orbit member) leaves its value as in
+        # the pre-state, which was tested when it was stored; so only steps
+        # that may change it test it again.  First hits stay shortest.
+        state_props: list[tuple[frozenset[int], list[str]]] = []
         for k, ex in slots.invariants:
-            hits.append(f"if op[{k}] and not {self.orbit(ex, 't', False)}:")
-            hits.append(f"    ev(({k}, len(order) - 1, -1, -1))")
+            code = f"if op[{k}] and not {self.orbit(ex, 't', False)}:"
+            state_props.append((self._orbit_reads(ex), [code, f"    ev(({k}, len(order) - 1, -1, -1))"]))
         for k, ex in slots.reachables:
-            hits.append(f"if op[{k}] and {self.orbit(ex, 't', True)}:")
-            hits.append(f"    ev(({k}, len(order) - 1, -1, -1))")
-        add = ["nt += 1"]
-        if self.perms:
-            add.append("t = canon(t)")
-        add += ["if t not in seen:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
-        add += ["    " + h for h in hits]
+            code = f"if op[{k}] and {self.orbit(ex, 't', True)}:"
+            state_props.append((self._orbit_reads(ex), [code, f"    ev(({k}, len(order) - 1, -1, -1))"]))
+
+        def add_lines(tr: Transition) -> list[str]:
+            written = _written(self.model, tr)
+            add = ["nt += 1"]
+            if self.perms:
+                add.append("t = canon(t)")
+            add += ["if t not in seen:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
+            for reads, lines in state_props:
+                if reads & written:
+                    add += ["    " + h for h in lines]
+            return add
 
         def fail_expand(tr: Transition) -> Callable[[int], list[str]]:
             def f(k: int) -> list[str]:
+                # NOTE(deadlock-enabled): a step failing a check is enabled
+                mark = ["en = 1"] if dl else []
                 slot = slots.checks.get(tr.checks[k].prop)
                 if slot is None:
-                    return []
-                return [f"if op[{slot}]:", f"    ev(({slot}, i, {tr.index}, {k}))"]
+                    return mark
+                return [*mark, f"if op[{slot}]:", f"    ev(({slot}, i, {tr.index}, {k}))"]
 
             return f
 
-        loop += self.dispatch(
-            lambda tr: self.transition_lines(tr, ["en = 1"] if dl else [], fail_expand(tr), add)
-        )
+        loop += self.dispatch(lambda tr: self.transition_lines(tr, [], fail_expand(tr), add_lines(tr)))
         if dl:
-            loop.append(f"if not en and op[{slots.deadlock}] and not {self.at_end('s')}:")
+            dead = f"nt == n0 and not en and op[{slots.deadlock}]"
+            loop.append(f"if {dead} and not {self.at_end('s')}:")
             loop.append(f"    ev(({slots.deadlock}, i, -1, -1))")
         body += _indent(loop)
         body.append("return nt")
@@ -452,8 +508,7 @@ class CodeGen:
         hb.append("return out")
         src += _indent(hb)
         text = "\n".join(src) + "\n"
-        code = compile(text, "<modelcheck-explicit>", "exec")
-        exec(code, self.ns)  # see NOTE(codegen-safety)
+        exec(compile(text, "<modelcheck-explicit>", "exec"), self.ns)  # NOTE(codegen-safety)
 
         def pred(e: Expr) -> StateFn:
             ptext = f"def _p(s):\n    return {self.expr(e)}\n"
@@ -470,6 +525,13 @@ class CodeGen:
             pred=pred,
             source=text,
         )
+
+    def _orbit_reads(self, e: Expr) -> frozenset[int]:
+        reads = set(vars_read(e))
+        for p in self.perms:
+            inverse = {v: u for u, v in enumerate(p.target)}
+            reads |= {inverse[v] for v in vars_read(e)}
+        return frozenset(reads)
 
     def _perm_code(self, perm: Perm) -> str:
         terms: list[str] = []
@@ -490,6 +552,48 @@ class CodeGen:
                 raw_map = tuple(x - fv.lo for x in vm)
                 terms.append(f"({self._tuple(raw_map)}[{self.raw(u, 's')}] << {fv.offset})")
         return " | ".join(terms) if terms else "0"
+
+
+def _written(model: Model, tr: Transition) -> frozenset[int]:
+    out: set[int] = set()
+    for w in tr.writes:
+        match w:
+            case Assign(var=v):
+                out.add(v)
+            case AssignElem(vars=vs):
+                out.update(vs)
+            case _:
+                assert_never(w)
+    if tr.pc_to != tr.pc_from:
+        out.add(model.processes[tr.process].pc_var)
+    return frozenset(out)
+
+
+def _shared_reads(trs: Sequence[Transition]) -> list[int]:
+    """Variables read at least twice (statically) by these transitions."""
+    exprs: list[Expr] = []
+    for tr in trs:
+        exprs.append(tr.guard)
+        exprs.extend(c.cond for c in tr.checks)
+        for w in tr.writes:
+            exprs.append(w.value)
+            if isinstance(w, AssignElem):
+                exprs.append(w.index)
+    count: dict[int, int] = {}
+    for e in exprs:
+        for sub in subexprs(e):
+            v: int | None = None
+            if isinstance(sub, VarRef):
+                v = sub.var
+            elif (
+                isinstance(sub, Select)
+                and isinstance(sub.index, Const)
+                and 0 <= sub.index.value < len(sub.vars)
+            ):
+                v = sub.vars[sub.index.value]
+            if v is not None:
+                count[v] = count.get(v, 0) + 1
+    return sorted(v for v, n in count.items() if n >= 2)
 
 
 def _flatten(op: BinOp, e: Expr) -> list[Expr]:

@@ -158,7 +158,7 @@ def explore(eng: Engine, limits: Limits) -> Outcome:
     mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
     order: list[int] = []
     seen: set[int] = set()
-    parent: array[int] = array("q")
+    parent: array[int] = array("i")  # 4 bytes per state: < 2**31 states
     op = [False] * len(model.properties)
     for k, _ in eng.slots.invariants + eng.slots.reachables:
         op[k] = True

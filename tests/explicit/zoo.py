@@ -25,17 +25,17 @@ from tests.explicit.irbuild import (
 )
 
 
-def peterson(n: int, with_props: bool = True) -> Model:
+def peterson(n: int, with_props: bool = True, hi: int = 255) -> Model:
     """BEEM's peterson.1 (N=3) transcribed by hand, transition by transition."""
     bld = Builder()
-    pos = bld.array("pos", n, 0, 255)
-    step = bld.array("step", n, 0, 255)
+    pos = bld.array("pos", n, 0, hi)
+    step = bld.array("step", n, 0, hi)
     procs = []
     for i in range(n):
         p = bld.proc(f"P_{i}", ["NCS", "CS", "wait", "q2", "q3"])
         procs.append(p)
-        j = bld.local(p, "j", 0, 255)
-        k = bld.local(p, "k", 0, 255)
+        j = bld.local(p, "j", 0, hi)
+        k = bld.local(p, "k", 0, hi)
         J, K = VarRef(j), VarRef(k)
         idx_ok = chk(and_(lt(c(-1), sub(J, 1)), lt(sub(J, 1), n)), kind=CheckKind.INDEX)
         bld.trans(p, "NCS", "wait", writes=(assign(j, 1),))
