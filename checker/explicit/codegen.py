@@ -290,18 +290,18 @@ class CodeGen:
         lines: list[str] = []
         # dynamic element writes: their index and value read the pre-state
         pending: list[tuple[str, str, AssignElem]] = []
-        for w in elems:
+        for ew in elems:
             idx = self._fresh()
             vcode = self._fresh()
-            lines.append(f"{idx} = {self.expr(w.index)}")
-            lines.append(f"{vcode} = {self.expr(w.value)}")
-            pending.append((idx, vcode, w))
+            lines.append(f"{idx} = {self.expr(ew.index)}")
+            lines.append(f"{vcode} = {self.expr(ew.value)}")
+            pending.append((idx, vcode, ew))
         if clear:
             lines.append("t = " + " | ".join([f"(s & {full & ~clear})", *terms]))
         else:
             lines.append("t = s")
-        for idx, vcode, w in pending:
-            lines.extend(self._store_elem(w, idx, vcode))
+        for idx, vcode, ew in pending:
+            lines.extend(self._store_elem(ew, idx, vcode))
         return lines
 
     def _store_elem(self, w: AssignElem, idx: str, val: str) -> list[str]:
