@@ -287,7 +287,7 @@ def write_atomically(path: str, content: str) -> None:
 
 def _stream_takes_unicode(stream: TextIO) -> bool:
     try:
-        "┌─│✗".encode(stream.encoding or "ascii")
+        "┌─│✗".encode(getattr(stream, "encoding", None) or "utf-8")  # in-memory streams take str
     except (UnicodeEncodeError, LookupError):
         return False
     return True

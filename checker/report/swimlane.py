@@ -48,7 +48,8 @@ def _closing_texts(v: TraceView, marker: str) -> list[str]:
         out.append(f"{marker} step {len(v.steps)} fails: {failure_text(failed)}")
     if v.steps and v.steps[-1].closes_loop:
         assert v.loop_after is not None
-        out.append(f"back to the state after step {v.loop_after}: the cycle repeats forever")
+        target = "the initial state" if v.loop_after == 0 else f"the state after step {v.loop_after}"
+        out.append(f"back to {target}: the cycle repeats forever")
     return out
 
 
@@ -72,9 +73,7 @@ def swimlane(v: TraceView, *, ascii_only: bool = False, width: int = DEFAULT_WID
         cells = [str(step.number)]
         cells += [step.transition.text if p == step.transition.process else "" for p in actors]
         cells += ["\n".join(show_change(model, c) for c in step.changes), _source_cell(step)]
-        rows.append(
-            grid.Line(tuple(cells), rule=step.number > 1 and not (rows and isinstance(rows[-1], grid.Banner)))
-        )
+        rows.append(grid.Line(tuple(cells)))
     if v.loop_after is not None and v.loop_after == len(v.steps):
         rows.append(grid.Banner(_loop_text(v)))
     rows += [grid.Banner(t) for t in _closing_texts(v, marker)]
@@ -88,7 +87,25 @@ def swimlane(v: TraceView, *, ascii_only: bool = False, width: int = DEFAULT_WID
     inner = sum(widths) + 3 * (len(widths) - 1)
     widths[-2] += max(0, min(longest - inner, width - (inner + 4)))
     align = [grid.Align.RIGHT] + [grid.Align.LEFT] * (len(headers) - 1)
-    return grid.render(headers, rows, grid.box(ascii_only), widths=widths, align=align)
+    return grid.render(headers, _ruled(rows, widths), grid.box(ascii_only), widths=widths, align=align)
+
+
+def _ruled(rows: list[grid.Row], widths: list[int]) -> list[grid.Row]:
+    """Rules between steps only where a step takes several lines: single-line steps stay compact."""
+
+    def height(row: grid.Row) -> int:
+        if isinstance(row, grid.Banner):
+            return 1
+        return max(len(grid.wrap(cell, w)) for cell, w in zip(row.cells, widths, strict=True))
+
+    out: list[grid.Row] = []
+    previous: grid.Row | None = None
+    for row in rows:
+        if isinstance(row, grid.Line) and isinstance(previous, grid.Line):
+            row = grid.Line(row.cells, rule=height(row) > 1 or height(previous) > 1)
+        out.append(row)
+        previous = row
+    return out
 
 
 def step_list(v: TraceView, *, ascii_only: bool = False) -> list[str]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from checker.report import grid
-from checker.report.steps import view
+from checker.report.steps import failure_text, view
 from checker.report.swimlane import DEFAULT_WIDTH, TraceStyle, render_trace
 from checker.result import PropertyResult, StopReason, Verdict
 from checker.run import Command, EngineChoice, Outcome, RunResult, Status
@@ -133,7 +133,13 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
                 if a.trace is None:
                     continue
                 out += ["", *grid.wrap(_trace_title(c.model, o, a), opts.width)]
-                if a.detail:
+                failed = a.trace.failed_check
+                said = (
+                    failure_text(c.model.transitions[a.trace.transitions[-1]].checks[failed])
+                    if failed is not None
+                    else ""
+                )
+                if a.detail and a.detail != said:  # the failing step's banner already says it
                     out += grid.wrap(f"  {a.detail if opts.timing else untimed(a.detail)}", opts.width)
                 out += render_trace(
                     view(c.model, a.trace), opts.trace_style, ascii_only=opts.ascii_only, width=opts.width
@@ -152,18 +158,20 @@ def notes(result: RunResult, opts: TextOptions) -> list[str]:
         label = c.model.config_label()
         for o in c.outcomes:
             if o.status is Status.INTERNAL:
-                out.append(f"{o.prop.name} [{label}]: {o.problem}")
+                out += grid.wrap(f"{o.prop.name} [{label}]: {o.problem}", opts.width)
                 out += [f"  {a.engine}: {a.verdict.value} {detail(a)}".rstrip() for a in o.answers]
             for a in o.answers:
                 if a.reason is StopReason.NOT_SUPPORTED and o.primary.verdict.is_definite:
                     continue  # the other engine answered; no need to say this one does not
                 if not a.verdict.is_definite:
                     why = a.reason.description if a.reason is not None else a.verdict.description
-                    extra = f" ({detail(a)})" if a.detail else ""
-                    out.append(f"{o.prop.name} [{label}]: {a.engine}: {a.verdict.value}: {why}{extra}")
+                    extra = f" ({detail(a)})" if a.detail and a.detail != why else ""
+                    out += grid.wrap(
+                        f"{o.prop.name} [{label}]: {a.engine}: {a.verdict.value}: {why}{extra}", opts.width
+                    )
                 elif opts.show_invariant and a.invariant:
                     method = f" ({detail(a)})" if a.detail else ""
-                    out.append(f"{o.prop.name} [{label}]: inductive invariant{method}:")
+                    out += grid.wrap(f"{o.prop.name} [{label}]: inductive invariant{method}:", opts.width)
                     out += [f"    {conjunct}" for conjunct in a.invariant]
     return ["", *out] if out else []
 
