@@ -1,0 +1,195 @@
+"""BEEM parity: the ports in specs/classic/ against BEEM's published figures.
+
+Stage: end-to-end tests of the front end and the explicit engine.  Each port
+is loaded by the real front end and explored by `checker.explicit`, and every
+figure it produces is compared with the one BEEM publishes (tests/beem_data.py,
+copied from BEEM, never from a modelcheck run):
+
+- the distinct states, the transitions, the number of BFS levels and the
+  states on each level;
+- property 1 (a collision, or `c == VAL` for adding) reachable or not, and a
+  witness no longer than the one DiVinE reported;
+- the LTL answers p2-p4 (phils: p1-p3), as our liveness properties, without
+  fairness;
+- the state vector has exactly DVE's variables (no helper state) and no index
+  type is symmetric (BEEM counts without reduction).
+
+peterson.4 and bakery.5 are too big for the test suites: they run in the
+benchmark (bench/).  The instances in `SLOW` run only in the slow CI step.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from beem_data import INSTANCES, Answer, Instance
+
+from checker.cli import main
+from checker.explicit import ExplicitOptions, check
+from checker.explicit.search import Limits, compile_model, explore
+from checker.result import PropertyResult, Verdict
+from checker.run import load_models
+from model.ir import Model, PropKind
+
+SPECS = Path(__file__).resolve().parent.parent / "specs" / "classic"
+
+# Benchmark only (over a million states each).
+BIG = frozenset({"peterson.4", "bakery.5"})
+# Over 100,000 states: the slow CI step.
+SLOW = frozenset({"peterson.2", "lamport.2"})
+
+# DVE's state vector of each instance: every global (arrays flattened), and per
+# process its state and its locals.  Counted from the .dve sources.
+DVE_VECTOR = {
+    "adding.1": 5,
+    "anderson.2": 10,
+    "anderson.4": 13,
+    "bakery.1": 10,
+    "bakery.2": 10,
+    "bakery.3": 15,
+    "bakery.5": 20,
+    "fischer.1": 8,
+    "fischer.2": 10,
+    "lamport.1": 11,
+    "lamport.2": 11,
+    "peterson.1": 15,
+    "peterson.2": 15,
+    "peterson.4": 20,
+    "phils.1": 8,
+    "phils.2": 11,
+    "phils.3": 12,
+}
+
+
+def _param(name: str) -> object:
+    return pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name
+
+
+TESTED = [_param(n) for n in INSTANCES if n not in BIG]
+LTL_CASES = [
+    pytest.param(n, a.prop, marks=pytest.mark.slow) if n in SLOW else pytest.param(n, a.prop)
+    for n, inst in INSTANCES.items()
+    if n not in BIG
+    for a in inst.ltl
+]
+
+
+@functools.cache
+def _model(name: str) -> Model:
+    models = load_models(str(SPECS / f"{name}.mig"), {})
+    assert len(models) == 1, f"{name}: expected one configuration, got {len(models)}"
+    return models[0]
+
+
+@functools.cache
+def _results(name: str) -> dict[str, PropertyResult]:
+    """Every property of the port, decided by the explicit engine without symmetry."""
+    model = _model(name)
+    return {r.property: r for r in check(model, ExplicitOptions(symmetry=False))}
+
+
+@functools.cache
+def _level_profile(name: str) -> tuple[int, int, tuple[int, ...]]:
+    """(states, transitions, states per BFS level) of one plain BFS."""
+    eng = compile_model(_model(name), False)
+    out = explore(eng, Limits())
+    assert out.stop is None, f"{name}: the search stopped early ({out.stop})"
+    depth = [0] * len(out.order)
+    for i in range(len(out.order)):
+        p = out.parent[i]
+        depth[i] = 0 if p < 0 else depth[p] + 1
+    profile = [0] * (max(depth) + 1)
+    for d in depth:
+        profile[d] += 1
+    assert len(profile) == out.levels
+    return len(out.order), out.transitions, tuple(profile)
+
+
+def _answer(inst: Instance, prop: str) -> Answer:
+    for a in inst.ltl:
+        if a.prop == prop:
+            return a
+    raise KeyError(prop)
+
+
+def test_every_instance_has_a_port() -> None:
+    ported = sorted(p.name.removesuffix(".mig") for p in SPECS.glob("*.mig"))
+    assert ported == sorted(INSTANCES)
+
+
+@pytest.mark.parametrize("name", TESTED)
+def test_state_vector_is_dves(name: str) -> None:
+    model = _model(name)
+    assert len(model.variables) == DVE_VECTOR[name]
+    assert model.symmetric_types == ()
+
+
+@pytest.mark.parametrize("name", TESTED)
+def test_state_space_matches_beem(name: str) -> None:
+    inst = INSTANCES[name]
+    states, transitions, profile = _level_profile(name)
+    assert states == inst.states
+    assert transitions == inst.transitions
+    assert len(profile) == inst.levels
+    assert profile == inst.level_states
+
+
+@pytest.mark.parametrize("name", TESTED)
+def test_reported_figures_match_beem(name: str) -> None:
+    """What `modelcheck` prints for the safety properties is BEEM's state space."""
+    inst = INSTANCES[name]
+    safety = [r for r in _results(name).values() if not r.kind.is_liveness]
+    assert safety, f"{name}: no safety property to report the figures"
+    for r in safety:
+        assert (r.stats.states, r.stats.transitions, r.stats.depth) == (
+            inst.states,
+            inst.transitions,
+            inst.levels,
+        ), r.property
+
+
+@pytest.mark.parametrize("name", TESTED)
+def test_property_1_as_published(name: str) -> None:
+    inst = INSTANCES[name]
+    if inst.reach is None:  # phils: p1 is LTL, see test_ltl_as_published
+        pytest.skip("property 1 of phils is an LTL property")
+    r = _results(name)[inst.reach.prop]
+    assert r.kind is PropKind.REACHABLE
+    if inst.reach.holds:
+        assert r.verdict is Verdict.REACHED
+        assert r.trace is not None
+        assert inst.reach.length is not None
+        # DiVinE's witness is not necessarily the shortest; ours is.
+        assert r.trace.length <= inst.reach.length
+    else:
+        assert r.verdict is Verdict.NOT_REACHED
+    assert r.as_expected
+
+
+@pytest.mark.parametrize(("name", "prop"), LTL_CASES)
+def test_ltl_as_published(name: str, prop: str) -> None:
+    answer = _answer(INSTANCES[name], prop)
+    r = _results(name)[prop]
+    assert r.kind.is_liveness
+    if answer.holds:
+        assert r.verdict is Verdict.HOLDS
+    else:
+        assert r.verdict is Verdict.VIOLATED
+        assert r.trace is not None and r.trace.loop_start is not None  # a lasso
+    assert r.as_expected
+
+
+@pytest.mark.parametrize("name", TESTED)
+def test_every_declared_expectation_is_met(name: str) -> None:
+    """So that `modelcheck specs/classic/NAME.mig` exits 0 exactly when we agree with BEEM."""
+    for r in _results(name).values():
+        assert r.as_expected, f"{r.property}: {r.verdict.value}, expected violated: {r.expect_violation}"
+
+
+@pytest.mark.parametrize("name", ["phils.1", "bakery.2", "fischer.1"])
+def test_cli_exits_0(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main([str(SPECS / f"{name}.mig"), "--no-timing"])
+    out = capsys.readouterr().out
+    assert code == 0, out
