@@ -28,6 +28,7 @@ from typing import Any, assert_never
 from checker.explicit.layout import Layout
 from checker.explicit.symmetry import Perm
 from model.ir import (
+    BOOL_RESULT_OPS,
     TRUE,
     Assign,
     AssignElem,
@@ -452,9 +453,16 @@ class CodeGen:
             if self.perms:
                 add.append("t = canon(t)")
             add += ["if t not in seen:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
-            for reads, lines in state_props:
-                if reads & written:
-                    add += ["    " + h for h in lines]
+            if self.perms:
+                for reads, lines in state_props:
+                    if reads & written:
+                        add += ["    " + h for h in lines]
+                return add
+            known = _known_after(self.model, tr)
+            for k, ex in slots.invariants:
+                add += ["    " + h for h in self._incremental(k, ex, BinOp.AND, written, known)]
+            for k, ex in slots.reachables:
+                add += ["    " + h for h in self._incremental(k, ex, BinOp.OR, written, known)]
             return add
 
         def fail_expand(tr: Transition) -> Callable[[int], list[str]]:
@@ -526,6 +534,34 @@ class CodeGen:
             source=text,
         )
 
+    def _incremental(
+        self, slot: int, e: Expr, op: BinOp, written: frozenset[int], known: dict[int, int]
+    ) -> list[str]:
+        """Test of a state property on `t` after one step (NOTE(incremental-props)).
+
+        An invariant is a conjunction (`op` AND; it must hold), a target a
+        disjunction (`op` OR; a hit when it holds).  Parts that read nothing
+        the step writes keep their pre-state value, which did not hit, so
+        they are dropped; the values the step writes as constants are
+        substituted and folded.
+        """
+        parts: list[Expr] = []
+        for part in _parts(op, e):
+            if not vars_read(part) & written:
+                continue
+            folded = _fold(part, known)
+            if isinstance(folded, Const):
+                hit = bool(folded.value) if op is BinOp.OR else not folded.value
+                if hit:
+                    return [f"if op[{slot}]:", f"    ev(({slot}, len(order) - 1, -1, -1))"]
+                continue
+            parts.append(folded)
+        if not parts:
+            return []
+        codes = sorted({self.expr(x, "t") for x in parts})
+        test = " or ".join(codes) if op is BinOp.OR else "not (" + " and ".join(codes) + ")"
+        return [f"if op[{slot}] and ({test}):", f"    ev(({slot}, len(order) - 1, -1, -1))"]
+
     def _orbit_reads(self, e: Expr) -> frozenset[int]:
         reads = set(vars_read(e))
         for p in self.perms:
@@ -552,6 +588,103 @@ class CodeGen:
                 raw_map = tuple(x - fv.lo for x in vm)
                 terms.append(f"({self._tuple(raw_map)}[{self.raw(u, 's')}] << {fv.offset})")
         return " | ".join(terms) if terms else "0"
+
+
+def _known_after(model: Model, tr: Transition) -> dict[int, int]:
+    """Variables whose value after `tr` is a constant: its pc, constant writes."""
+    elem_vars = {v for w in tr.writes if isinstance(w, AssignElem) for v in w.vars}
+    known: dict[int, int] = {}
+    for w in tr.writes:
+        if isinstance(w, Assign):
+            if isinstance(w.value, Const) and w.var not in elem_vars:
+                known[w.var] = w.value.value
+            else:
+                known.pop(w.var, None)
+    known[model.processes[tr.process].pc_var] = tr.pc_to
+    return known
+
+
+def _fold(e: Expr, known: dict[int, int]) -> Expr:
+    """`e` with the known variables substituted, constants folded."""
+    match e:
+        case Const():
+            return e
+        case VarRef(var=v):
+            return Const(known[v]) if v in known else e
+        case Select(vars=vs, index=ix):
+            fi = _fold(ix, known)
+            if isinstance(fi, Const) and 0 <= fi.value < len(vs):
+                return _fold(VarRef(vs[fi.value]), known)
+            return Select(vs, fi)
+        case Unary(op=op, arg=a):
+            fa = _fold(a, known)
+            if isinstance(fa, Const):
+                match op:
+                    case UnOp.NOT:
+                        return Const(int(not fa.value), True)
+                    case UnOp.NEG:
+                        return Const(-fa.value)
+                    case _:
+                        assert_never(op)
+            return Unary(op, fa)
+        case Binary(op=op, lhs=a, rhs=b):
+            fa, fb = _fold(a, known), _fold(b, known)
+            if op in (BinOp.AND, BinOp.OR, BinOp.IMPLIES) and isinstance(fa, Const):
+                if op is BinOp.AND:
+                    return fb if fa.value else Const(0, True)
+                if op is BinOp.OR:
+                    return Const(1, True) if fa.value else fb
+                return fb if fa.value else Const(1, True)
+            if op in (BinOp.AND, BinOp.OR) and isinstance(fb, Const):
+                if op is BinOp.AND:
+                    return fa if fb.value else Const(0, True)
+                return Const(1, True) if fb.value else fa
+            if isinstance(fa, Const) and isinstance(fb, Const):
+                value = _eval_binary(op, fa.value, fb.value)
+                if value is not None:
+                    return Const(value, op in BOOL_RESULT_OPS)
+            return Binary(op, fa, fb)
+        case Ite(cond=c, then=th, else_=el):
+            fc = _fold(c, known)
+            if isinstance(fc, Const):
+                return _fold(th if fc.value else el, known)
+            return Ite(fc, _fold(th, known), _fold(el, known))
+        case _:
+            assert_never(e)
+
+
+def _eval_binary(op: BinOp, a: int, b: int) -> int | None:
+    match op:
+        case BinOp.ADD:
+            return a + b
+        case BinOp.SUB:
+            return a - b
+        case BinOp.MUL:
+            return a * b
+        case BinOp.DIV:
+            return _cdiv(a, b) if b else None
+        case BinOp.MOD:
+            return _cmod(a, b) if b else None
+        case BinOp.EQ:
+            return int(a == b)
+        case BinOp.NE:
+            return int(a != b)
+        case BinOp.LT:
+            return int(a < b)
+        case BinOp.LE:
+            return int(a <= b)
+        case BinOp.GT:
+            return int(a > b)
+        case BinOp.GE:
+            return int(a >= b)
+        case BinOp.AND:
+            return int(bool(a) and bool(b))
+        case BinOp.OR:
+            return int(bool(a) or bool(b))
+        case BinOp.IMPLIES:
+            return int((not a) or bool(b))
+        case _:
+            assert_never(op)
 
 
 def _written(model: Model, tr: Transition) -> frozenset[int]:
@@ -594,6 +727,24 @@ def _shared_reads(trs: Sequence[Transition]) -> list[int]:
             if v is not None:
                 count[v] = count.get(v, 0) + 1
     return sorted(v for v, n in count.items() if n >= 2)
+
+
+def _parts(op: BinOp, e: Expr) -> list[Expr]:
+    """`e` as a conjunction (op AND) or disjunction (op OR), negations pushed in."""
+    dual = BinOp.OR if op is BinOp.AND else BinOp.AND
+    out: list[Expr] = []
+    for part in _flatten(op, e):
+        if isinstance(part, Unary) and part.op is UnOp.NOT:
+            inner = part.arg
+            if isinstance(inner, Binary) and inner.op is dual:
+                for x in (inner.lhs, inner.rhs):
+                    out.extend(_parts(op, Unary(UnOp.NOT, x)))
+                continue
+            if isinstance(inner, Unary) and inner.op is UnOp.NOT:
+                out.extend(_parts(op, inner.arg))
+                continue
+        out.append(part)
+    return out
 
 
 def _flatten(op: BinOp, e: Expr) -> list[Expr]:
