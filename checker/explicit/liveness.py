@@ -170,10 +170,19 @@ class _Fairness:
 
 
 def _sccs(g: Graph, nodes: set[int]) -> list[set[int]]:
+    """The SCCs of the subgraph on `nodes` that can carry a run forever.
+
+    That is every SCC with an edge inside it, and every state with no
+    successor at all (a stutter, NOTE(liveness-semantics)); the graph given
+    to networkx holds only the edges inside `nodes`.
+    """
     dg = nx.DiGraph()
-    dg.add_nodes_from(nodes)
     dg.add_edges_from((i, j) for i in nodes for j, _ in g.succ[i] if j in nodes)
-    return [set(c) for c in nx.strongly_connected_components(dg)]
+    out = [{i} for i in nodes if not g.succ[i]]
+    for comp in nx.strongly_connected_components(dg):
+        if len(comp) > 1 or dg.has_edge(*(2 * tuple(comp))):
+            out.append(set(comp))
+    return out
 
 
 def _bfs(
