@@ -326,11 +326,7 @@ def _defines(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 def format_ir(models: Sequence[Model]) -> str:
     ir_text = importlib.import_module("model.ir_text")
-    parts = []
-    for m in models:
-        body: str = ir_text.format_model(m)
-        head = f"// configuration: {m.config_label()}\n" if len(models) > 1 else ""
-        parts.append(head + body.rstrip("\n") + "\n")
+    parts: list[str] = [ir_text.format_model(m).rstrip("\n") + "\n" for m in models]  # each names its config
     return "\n".join(parts)
 
 

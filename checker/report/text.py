@@ -63,6 +63,14 @@ def _count(n: int, exact: bool) -> str:
     return f"{n:,}" if exact else "-"
 
 
+def _config_cell(model: Model, row: int, rows: int) -> str:
+    """Row `row` of a configuration's cell: one param a row, down the configuration's rows."""
+    lines = [f"{name}={shown}" for name, _, shown in model.config] or [model.config_label()]
+    if row >= len(lines):
+        return ""
+    return lines[row] if row < rows - 1 else "\n".join(lines[row:])
+
+
 def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
     headers = ["configuration", "property", "verdict", "states", "transitions", "depth"]
     if opts.timing:
@@ -73,7 +81,7 @@ def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
             src = _stats_source(o)
             counted = src.engine == "explicit"
             cells = [
-                c.model.config_label() if k == 0 else "",
+                _config_cell(c.model, k, len(c.outcomes)),
                 o.prop.name,
                 verdict_cell(o),
                 _count(src.stats.states, counted),
@@ -86,8 +94,12 @@ def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
     right = {"states", "transitions", "depth", "time"}
     align = [grid.Align.RIGHT if h in right else grid.Align.LEFT for h in headers]
     natural = grid.natural_widths(headers, rows)
-    # Long configuration labels, property names and verdicts wrap rather than widen the table.
-    widths = grid.fit(natural, opts.width, [h not in right for h in headers]) or natural
+    # Long configuration labels and property names wrap rather than widen the table; verdicts last.
+    widths = (
+        grid.fit(natural, opts.width, [h in ("configuration", "property") for h in headers])
+        or grid.fit(natural, opts.width, [h not in right for h in headers])
+        or natural
+    )
     return grid.render(headers, rows, grid.box(opts.ascii_only), widths=widths, align=align)
 
 
