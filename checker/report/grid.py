@@ -79,15 +79,21 @@ def natural_widths(headers: Sequence[str], rows: Sequence[Row]) -> list[int]:
     return widths
 
 
-def fit(widths: Sequence[int], limit: int, shrinkable: Sequence[bool]) -> list[int] | None:
-    """Narrow the widest shrinkable columns until the grid is at most `limit` wide; None if impossible."""
+def fit(
+    widths: Sequence[int], limit: int, shrinkable: Sequence[bool], minimum: Sequence[int] | None = None
+) -> list[int] | None:
+    """Narrow the widest shrinkable columns until the grid is at most `limit` wide; None if impossible.
+
+    A column never gets narrower than its `minimum` (default `MIN_WIDTH`).
+    """
     out = list(widths)
+    floor = list(minimum) if minimum is not None else [MIN_WIDTH] * len(out)
 
     def total() -> int:
         return sum(out) + 3 * len(out) + 1
 
     while total() > limit:
-        candidates = [i for i, w in enumerate(out) if shrinkable[i] and w > MIN_WIDTH]
+        candidates = [i for i, w in enumerate(out) if shrinkable[i] and w > floor[i]]
         if not candidates:
             return None
         widest = max(candidates, key=lambda i: (out[i], -i))

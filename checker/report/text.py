@@ -94,9 +94,11 @@ def verdict_table(result: RunResult, opts: TextOptions) -> list[str]:
     right = {"states", "transitions", "depth", "time"}
     align = [grid.Align.RIGHT if h in right else grid.Align.LEFT for h in headers]
     natural = grid.natural_widths(headers, rows)
-    # Long configuration labels and property names wrap rather than widen the table; verdicts last.
+    # Too wide: wrap the configuration and verdict columns first, keeping headers and a
+    # configuration's `param=value` lines whole where possible; then anything but the numbers.
+    keep = [min(n, max(len(h), 18)) for n, h in zip(natural, headers, strict=True)]
     widths = (
-        grid.fit(natural, opts.width, [h in ("configuration", "property") for h in headers])
+        grid.fit(natural, opts.width, [h in ("configuration", "verdict") for h in headers], keep)
         or grid.fit(natural, opts.width, [h not in right for h in headers])
         or natural
     )
