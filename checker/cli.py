@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import enum
 import importlib
 import os
@@ -302,7 +303,11 @@ def _options(args: argparse.Namespace, command: Command) -> RunOptions:
         raise UserError("prove always uses z3; --engine applies to `modelcheck check`")
     return RunOptions(
         command=command,
-        engine=EngineChoice(args.engine) if args.engine else EngineChoice.EXPLICIT,
+        engine=(
+            EngineChoice(args.engine)
+            if args.engine
+            else (EngineChoice.SYMBOLIC if command is Command.PROVE else EngineChoice.EXPLICIT)
+        ),
         max_states=args.max_states,
         max_depth=args.max_depth,
         timeout=args.timeout,
@@ -360,7 +365,12 @@ def render(result: RunResult, args: argparse.Namespace, ascii_only: bool) -> str
             raise AssertionError(fmt)
 
 
+STATE_GRAPH_LIMIT = 10_000  # states drawn by --state-graph unless --max-states says otherwise
+
+
 def state_graphs(models: Sequence[Model], options: RunOptions, svg: bool) -> str:
+    if options.max_states is None:
+        options = dataclasses.replace(options, max_states=STATE_GRAPH_LIMIT)
     pieces = []
     for m in models:
         graph = state_graph(m, options)

@@ -459,6 +459,8 @@ def check_config(model: Model, options: RunOptions, engines: Engines, *, skip: b
             continue
         try:
             answers[name] = _validated(model, props, _run_engine(name, model, props, options, engines), name)
+            # An engine that caught Ctrl-C itself answers INCOMPLETE (interrupted): stop here too.
+            interrupted = any(a.reason is StopReason.INTERRUPTED for a in answers[name])
         except TraceReplayError as e:
             answers[name] = [_unreplayable(p, name, e) for p in props]
             replay_failures[e.prop] = f"the {name} trace does not replay in the explicit engine: {e.problem}"

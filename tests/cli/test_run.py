@@ -226,3 +226,24 @@ def test_nothing_to_check_is_a_user_error() -> None:
 
 def test_engines_type_is_injectable() -> None:
     assert isinstance(engines(), Engines)
+
+
+def test_engine_that_caught_ctrl_c_stops_the_run() -> None:
+    calls: list[str] = []
+    base = engines()
+
+    def caught(model: Model, options: RunOptions) -> list[PropertyResult]:
+        calls.append(model.config_label())
+        return [
+            dataclasses.replace(r, verdict=Verdict.INCOMPLETE, reason=StopReason.INTERRUPTED, trace=None)
+            for r in base.explicit(model, options)
+        ]
+
+    r = run(
+        "f.mig",
+        [make_model(CFG_F), make_model(CFG_T)],
+        RunOptions(),
+        dataclasses.replace(base, explicit=caught),
+    )
+    assert calls == ["patched=false"]
+    assert r.exit_code is ExitCode.INCOMPLETE and r.reason.startswith("interrupted")
