@@ -29,7 +29,6 @@ from checker.explicit.layout import Layout
 from checker.explicit.symmetry import Perm
 from model.ir import (
     BOOL_RESULT_OPS,
-    TRUE,
     Assign,
     AssignElem,
     Binary,
@@ -43,6 +42,7 @@ from model.ir import (
     Unary,
     UnOp,
     VarRef,
+    expr_is_bool,
     subexprs,
     vars_read,
 )
@@ -119,6 +119,7 @@ class CodeGen:
         self._tmp = 0
         # NOTE(codegen-cse): pre-state reads shared within one pc branch
         self._cache: dict[int, str] = {}
+        self._simp_memo: dict[Expr, Expr] = {}
 
     # -- names -------------------------------------------------------------
     def _tuple(self, values: tuple[int, ...]) -> str:
@@ -179,6 +180,11 @@ class CodeGen:
     # -- expressions -----------------------------------------------------------
     def expr(self, e: Expr, sv: str = "s", reader: Reader | None = None, sort: bool = False) -> str:
         rd = reader if reader is not None else self.read
+        if reader is None and not isinstance(e, (Const, VarRef)):
+            e = self._simplified(e)
+            tab = self._tabulated(e, sv)
+            if tab is not None:
+                return tab
         match e:
             case Const(value=c):
                 return _lit(c)
@@ -248,6 +254,75 @@ class CodeGen:
             codes.add(self.expr(e, sv, self.perm_reader(p), sort=True))
         word = " or " if any_ else " and "
         return "(" + word.join(sorted(codes)) + ")"
+
+    # NOTE(single-var): a sub-expression that reads one variable of a small
+    # domain is evaluated at generation time for every value of that domain
+    # (states only ever hold values of their domains).  If it is constant it
+    # becomes that constant, else a set-membership test or a table lookup on
+    # the variable.  This is what turns the front end's range and index
+    # checks into one operation each.
+
+    def _single(self, e: Expr) -> tuple[int, list[Expr]] | None:
+        reads = vars_read(e)
+        if len(reads) != 1:
+            return None
+        (v,) = reads
+        dom = self.model.variables[v].domain
+        if dom.size > _TAB_LIMIT:
+            return None
+        values = [_fold(e, {v: x}) for x in range(dom.lo, dom.hi + 1)]
+        return v, values
+
+    def _simplified(self, e: Expr) -> Expr:
+        got = self._simp_memo.get(e)
+        if got is not None:
+            return got
+        out = _fold(e, {})
+        single = self._single(out)
+        if single is not None and all(isinstance(x, Const) for x in single[1]):
+            vals = {x.value for x in single[1] if isinstance(x, Const)}
+            if len(vals) == 1:
+                out = Const(vals.pop(), expr_is_bool(out, self.model.variables))
+        elif not isinstance(out, (Const, VarRef, Select)):
+            out = self._rebuild(out)
+        self._simp_memo[e] = out
+        return out
+
+    def _rebuild(self, e: Expr) -> Expr:
+        """`e` with simplified children, folded again."""
+        match e:
+            case Unary(op=op, arg=a):
+                return _fold(Unary(op, self._simplified(a)), {})
+            case Binary(op=op, lhs=a, rhs=b):
+                return _fold(Binary(op, self._simplified(a), self._simplified(b)), {})
+            case Ite(cond=c, then=th, else_=el):
+                parts = (self._simplified(c), self._simplified(th), self._simplified(el))
+                return _fold(Ite(*parts), {})
+            case _:
+                return e
+
+    def _tabulated(self, e: Expr, sv: str) -> str | None:
+        if isinstance(e, (Const, VarRef, Select)):
+            return None
+        if isinstance(e, Binary) and isinstance(e.lhs, VarRef) and isinstance(e.rhs, Const):
+            return None  # a plain comparison is already one operation
+        single = self._single(e)
+        if single is None or not all(isinstance(x, Const) for x in single[1]):
+            return None
+        v, values = single
+        dom = self.model.variables[v].domain
+        consts = [x.value for x in values if isinstance(x, Const)]
+        read = self.read(v, sv)
+        if expr_is_bool(e, self.model.variables):
+            true = frozenset(dom.lo + k for k, x in enumerate(consts) if x)
+            if len(true) * 2 > dom.size:
+                false = frozenset(range(dom.lo, dom.hi + 1)) - true
+                return f"({read} not in {self._set(false)})"
+            return f"({read} in {self._set(true)})"
+        f = self.layout.fields[v]
+        if f.width == 0:
+            return _lit(consts[0])
+        return f"{self._tuple(tuple(consts))}[{self.raw(v, sv)}]"
 
     # -- transitions -------------------------------------------------------------
     def next_state(self, tr: Transition) -> list[str]:
@@ -371,20 +446,37 @@ class CodeGen:
     ) -> list[str]:
         body: list[str] = list(on_enabled)
         succ = self.next_state(tr) + on_succ
-        if tr.checks:
-            for k, chk in enumerate(tr.checks):
-                kw = "if" if k == 0 else "elif"
-                body.append(f"{kw} not {self.expr(chk.cond)}:")
-                body.extend(_indent(on_fail(k) or ["pass"]))
+        branches: list[tuple[str, list[str]]] = []
+        for k, chk in enumerate(tr.checks):
+            cond = self._simplified(chk.cond)
+            if isinstance(cond, Const) and cond.value:
+                continue  # holds in every state (NOTE(single-var))
+            if isinstance(cond, Const):
+                branches.append(("True", on_fail(k) or ["pass"]))
+                break
+            branches.append((f"not {self.expr(cond)}", on_fail(k) or ["pass"]))
+        if branches and branches[-1][0] == "True":
+            # this check always fails: the step never has a successor
+            if len(branches) == 1:
+                body.extend(branches[0][1])
+            else:
+                for n, (test, lines) in enumerate(branches[:-1]):
+                    body.append(f"{'if' if n == 0 else 'elif'} {test}:")
+                    body.extend(_indent(lines))
+                body.append("else:")
+                body.extend(_indent(branches[-1][1]))
+        elif branches:
+            for n, (test, lines) in enumerate(branches):
+                body.append(f"{'if' if n == 0 else 'elif'} {test}:")
+                body.extend(_indent(lines))
             body.append("else:")
             body.extend(_indent(succ))
         else:
             body.extend(succ)
-        if tr.guard == TRUE or (isinstance(tr.guard, Const) and tr.guard.value):
-            return body
-        if isinstance(tr.guard, Const):
-            return []
-        return [f"if {self.expr(tr.guard)}:", *_indent(body)]
+        guard = self._simplified(tr.guard)
+        if isinstance(guard, Const):
+            return body if guard.value else []
+        return [f"if {self.expr(guard)}:", *_indent(body)]
 
     def dispatch(self, per_transition: Callable[[Transition], list[str]]) -> list[str]:
         """The per-process pc dispatch over every transition, in order."""
@@ -588,6 +680,9 @@ class CodeGen:
                 raw_map = tuple(x - fv.lo for x in vm)
                 terms.append(f"({self._tuple(raw_map)}[{self.raw(u, 's')}] << {fv.offset})")
         return " | ".join(terms) if terms else "0"
+
+
+_TAB_LIMIT = 4096
 
 
 def _known_after(model: Model, tr: Transition) -> dict[int, int]:
