@@ -231,7 +231,7 @@ def test_random_models_agree_with_reference(seed: int) -> None:
         hits = ref["hits"]
         assert isinstance(hits, dict)
         for name, r in results.items():
-            assert r.stats.states == len(ref["states"])  # type: ignore[arg-type]
+            assert r.stats.states == len(ref["states"])
             assert r.stats.transitions == ref["transitions"]
             assert r.stats.depth == ref["levels"]
             if name in hits:
