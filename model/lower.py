@@ -772,9 +772,13 @@ class Lowerer:
             stride *= d.hi - d.lo + 1
         ok = mk_and(reversed(conds))
         if conds and path is not None:
+            # NOTE(guard-select): a read after a guard or branch condition
+            # happens only when that condition holds (a `trans` body runs only
+            # when its `when` guard does), so its index check applies only then.
+            applies = mk_or([mk_not(mk_and(path.guard)), ok]) if path.guard else ok
             self.add_check(
                 path,
-                ok,
+                applies,
                 ir.CheckKind.INDEX,
                 f"{fr.inst.name}: index out of range in {self.text_of(span)}",
                 span,
