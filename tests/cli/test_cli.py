@@ -218,3 +218,24 @@ def test_console_script_help() -> None:
         check=False,
     )
     assert done.returncode == 0 and "modelcheck" in done.stdout
+
+
+def test_console_entry_point_exit_code() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker.cli",
+            "tests/golden/output/lost_update.mig",
+            "--no-timing",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=repo,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "exit 1: 1 result differs from expectation: no_lost_update [default]" in done.stdout
