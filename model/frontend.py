@@ -157,5 +157,10 @@ def configurations(spec: Spec) -> tuple[ir.Model, ...]:
     out: list[ir.Model] = []
     for combo in itertools.product(*[p.values for p in spec.params]):
         config = {p.name: v for p, v in zip(spec.params, combo, strict=True)}
-        out.append(lower(spec.env, spec.source, config))
+        try:
+            out.append(lower(spec.env, spec.source, config))
+        except RecursionError:
+            raise SpecError(
+                [Diagnostic("the spec is nested too deeply to lower", Span(spec.path, 0, 0, 0, 0))]
+            ) from None
     return tuple(out)

@@ -298,12 +298,17 @@ ARITY = {
 
 
 class _NotStatic(Exception):
-    """Raised inside `eval_static` (caught there) for a non-constant expression."""
+    """Raised by `eval_static` for a non-constant expression.
 
-    def __init__(self, message: str, span: Span) -> None:
+    `silent` marks a consequence of an error already reported (a name whose
+    declaration failed), which is not reported again.
+    """
+
+    def __init__(self, message: str, span: Span, silent: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
+        self.silent = silent
 
 
 StaticLookup = Callable[[S.Ident], tuple[int, Ty]]
@@ -397,6 +402,8 @@ def _static_binary(
 
 
 MAX_INDEX_VALUES = 4096  # a range this wide as an index type is surely a typo
+MAX_ARRAY_ELEMENTS = 65536
+MAX_CHOICE_VALUES = 4096  # `x = any` / `= any` over a wider type is surely a mistake
 
 
 @dataclass(slots=True)
@@ -430,12 +437,27 @@ class Resolver:
         self.decls: dict[str, S.Item] = {}
         self.globals: dict[str, Sym] = {}
         self._evaluating: list[str] = []
+        self._failed: set[str] = set()
         self.assert_groups: list[str] = []
         self.has_checks = False
         self.call_edges: dict[str, list[tuple[str, Span]]] = {}
 
     def err(self, message: str, span: Span, notes: tuple[tuple[str, Span], ...] = ()) -> None:
         self.sink.error(message, span, notes)
+
+    def _bad_name(self, n: S.Ident) -> bool:
+        """Report a declared name that is a keyword or a built-in."""
+        if n.text in S.KEYWORDS:
+            self.err(f"'{n.text}' is a keyword and cannot be used as a name", n.span)
+            return True
+        if n.text in BUILTINS:
+            self.err(f"'{n.text}' is a built-in operation and cannot be declared", n.span)
+            return True
+        return False
+
+    def _static_err(self, ex: _NotStatic, suffix: str = "") -> None:
+        if not ex.silent:
+            self.err(ex.message + suffix, ex.span)
 
     # ---------------------------------------------------------------- pass 1: declarations
 
@@ -459,8 +481,7 @@ class Resolver:
                         (("previously declared here", prev_span),),
                     )
                     continue
-                if n.text in BUILTINS:
-                    self.err(f"'{n.text}' is a built-in operation and cannot be declared", n.span)
+                if self._bad_name(n):
                     continue
                 self.decls[n.text] = item
 
@@ -468,12 +489,15 @@ class Resolver:
         """The symbol of a global name, evaluating it on first use."""
         if name in self.globals:
             return self.globals[name]
+        if name in self._failed:
+            return None
         item = self.decls.get(name)
         if item is None:
             return None
         if name in self._evaluating:
             cycle = " -> ".join([*self._evaluating[self._evaluating.index(name) :], name])
             self.err(f"'{name}' is defined in terms of itself ({cycle})", _decl_name_span(item, name))
+            self._failed.update(self._evaluating)
             return None
         self._evaluating.append(name)
         try:
@@ -482,6 +506,8 @@ class Resolver:
             self._evaluating.pop()
         if sym is not None:
             self.globals[name] = sym
+        else:
+            self._failed.add(name)
         return sym
 
     def _make_sym(self, item: S.Item, name: str) -> Sym | None:
@@ -553,7 +579,7 @@ class Resolver:
         try:
             value, ty = eval_static(e, self.static_lookup)
         except _NotStatic as ex:
-            self.err(ex.message, ex.span)
+            self._static_err(ex)
             return None
         if ty.kind is TyKind.ENUM or ty.kind is TyKind.SYM:
             self.err(f"a const must be an integer or a bool, not {ty.show()}", e.span)
@@ -609,7 +635,7 @@ class Resolver:
                 return v, Ty(TyKind.ENUM, en)
             case None:
                 if n.text in self.decls:
-                    raise _NotStatic(f"'{n.text}' has no value (see the errors above)", n.span)
+                    raise _NotStatic(f"'{n.text}' has no value", n.span, silent=True)
                 raise _NotStatic(self._undeclared(n.text), n.span)
             case _:
                 raise _NotStatic(
@@ -631,7 +657,7 @@ class Resolver:
                     a, ta = eval_static(lo, self.static_lookup)
                     b, tb = eval_static(hi, self.static_lookup)
                 except _NotStatic as ex:
-                    self.err(ex.message, ex.span)
+                    self._static_err(ex)
                     return None
                 if ta != INT or tb != INT:
                     self.err("type mismatch: range bounds must be integers", t.span)
@@ -669,12 +695,17 @@ class Resolver:
     def _dims(self, dims: tuple[S.TypeExpr, ...]) -> tuple[VType, ...] | None:
         out: list[VType] = []
         ok = True
+        size = 1
         for d in dims:
             vt = self.index_vtype(d, "an array index type")
             if vt is None:
                 ok = False
             else:
                 out.append(vt)
+                size *= vt.hi - vt.lo + 1
+        if ok and size > MAX_ARRAY_ELEMENTS:
+            self.err(f"this array has {size} elements; at most {MAX_ARRAY_ELEMENTS}", dims[0].span)
+            return None
         return tuple(out) if ok else None
 
     def _var_sym(self, item: S.VarDecl) -> VarSym | None:
@@ -687,7 +718,13 @@ class Resolver:
 
     def _check_init(self, init: S.Init | None, vt: VType, dims: tuple[VType, ...], name: str) -> None:
         match init:
-            case None | S.InitAny():
+            case None:
+                return
+            case S.InitAny():
+                if vt.hi - vt.lo + 1 > MAX_CHOICE_VALUES:
+                    self.err(
+                        f"'= any' over {vt.hi - vt.lo + 1} values; at most {MAX_CHOICE_VALUES}", init.span
+                    )
                 return
             case S.InitList(items=items):
                 n = 1
@@ -709,7 +746,7 @@ class Resolver:
         try:
             v, t = eval_static(e, self.static_lookup)
         except _NotStatic as ex:
-            self.err(ex.message, ex.span)
+            self._static_err(ex)
             return
         if not _assignable(vt, t):
             self.err(f"type mismatch: '{name}' is {_vt_desc(vt)}, the initial value is {t.show()}", e.span)
@@ -753,8 +790,7 @@ class Resolver:
                 )
                 continue
             seen[v.name.text] = v.name.span
-            if v.name.text in BUILTINS:
-                self.err(f"'{v.name.text}' is a built-in operation and cannot be declared", v.name.span)
+            if self._bad_name(v.name):
                 continue
             sym = self._var_sym(v)
             if sym is not None:
@@ -1073,12 +1109,16 @@ class Resolver:
             s = self.globals.get(n.text)
             if isinstance(s, ParamSym):
                 return s.vtype.lo, s.vtype.ty
+            if s is not None and not isinstance(s, (ConstSym, EnumMemberSym)):
+                raise _NotStatic(
+                    f"'{n.text}' is a {sym_kind(s)}; {what} may use only consts and params", n.span
+                )
             return self.static_lookup(n)
 
         try:
             _, t = eval_static(e, lookup)
         except _NotStatic as ex:
-            self.err(f"{ex.message} ({what} may use only consts and params)", ex.span)
+            self._static_err(ex)
             return
         if t != BOOL:
             self.err(f"type mismatch: {what} must be bool, found {t.show()}", e.span)
@@ -1105,7 +1145,11 @@ class Resolver:
                 if vt is not None and t is not None:
                     self._assign_check(vt, t, v, lv.name.text)
             case S.AssignAny(target=lv):
-                self.lvalue(lv, scopes, ctx)
+                avt, _ = self.lvalue(lv, scopes, ctx)
+                if avt is not None and avt.hi - avt.lo + 1 > MAX_CHOICE_VALUES:
+                    self.err(
+                        f"'= any' over {avt.hi - avt.lo + 1} values; at most {MAX_CHOICE_VALUES}", st.span
+                    )
             case S.CallStmt(call=c):
                 if c.name.text in self.procs:
                     self.call_proc(c, scopes, ctx, want_value=False)
@@ -1781,7 +1825,7 @@ def _vt_desc(vt: VType) -> str:
 def _sym_misuse(t: Ty, what: str) -> str:
     return (
         f"symmetric type misuse: a value of the symmetric type '{t.name}' cannot be {what} "
-        "(only ==, != , indexing and assignment keep its values interchangeable)"
+        "(only ==, !=, indexing and assignment keep its values interchangeable)"
     )
 
 

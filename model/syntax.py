@@ -1014,13 +1014,14 @@ def _expected_words(expected: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-_KEYWORDS = frozenset(
+KEYWORDS = frozenset(
     {
         "const", "param", "enum", "type", "var", "lock", "refcount", "proc", "process", "end", "state",
         "init", "trans", "when", "while", "for", "in", "atomic", "either", "or", "switch", "case",
         "default", "if", "else", "await", "assert", "return", "goto", "skip", "invariant", "reachable",
         "liveness", "eventually", "always", "leads_to", "expect", "violated", "deadlock", "forall",
-        "exists", "true", "false", "self", "bool", "byte",
+        "exists", "true", "false", "self", "bool", "byte", "any", "ghost", "symmetric", "fair", "mutex",
+        "spinlock", "rwlock", "rwsem",
     }
 )  # fmt: skip
 
@@ -1058,6 +1059,11 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         line = tok.line or 1
         col = tok.column or 1
         span = Span(path, line, col, tok.end_line or line, tok.end_column or col + 1)
+        pos = tok.start_pos or 0
+        if text.startswith("/*", pos):
+            return "unterminated comment: this '/*' has no matching '*/'", Span(
+                path, line, col, line, col + 2
+            )
         prev = getattr(exc, "token_history", None) or []
         prev_tok = prev[-1] if prev else None
         if "SEMICOLON" in expected and prev_tok is not None and (prev_tok.end_line or 0) < line:
@@ -1065,7 +1071,7 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
             pc = prev_tok.end_column or 1
             return f"missing ';' after '{prev_tok}'", Span(path, pl, pc, pl, pc + 1)
         value = str(tok)
-        if "NAME" in expected and value in _KEYWORDS:
+        if "NAME" in expected and value in KEYWORDS:
             return f"'{value}' is a keyword and cannot be used as a name", span
         found = f"'{value}'" if tok.type != "$END" else "the end of the file"
         return f"expected {_expected_words(expected)}, found {found}", span
