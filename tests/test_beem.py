@@ -193,3 +193,55 @@ def test_cli_exits_0(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main([str(SPECS / f"{name}.mig"), "--no-timing"])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+# DVE's step semantics on the points where the ports depend on them, each on a
+# tiny spec (the BEEM instances exercise them only deep in big state spaces).
+
+_GUARD_READ = """
+var a: [0..1] byte;
+process P {
+  var j: byte = 2;
+  var m: byte = 0;
+  state s, t;
+  init s;
+  trans s -> t when GUARD { m = a[j]; }
+}
+deadlock off;
+"""
+
+
+def _run_text(tmp_path: Path, text: str) -> dict[str, PropertyResult]:
+    spec = tmp_path / "t.mig"
+    spec.write_text(text)
+    (model,) = load_models(str(spec), {})
+    return {r.property: r for r in check(model, ExplicitOptions(symmetry=False))}
+
+
+def test_effect_read_is_not_checked_when_the_guard_is_false(tmp_path: Path) -> None:
+    """bakery's `j < N && number[j] > max { max = number[j]; }` at j == N: disabled, no error."""
+    res = _run_text(tmp_path, _GUARD_READ.replace("GUARD", "j < 2 && a[j] == 0"))
+    assert "runtime" not in res or res["runtime"].verdict is Verdict.HOLDS
+    assert res["runtime"].stats.transitions == 0
+
+
+def test_effect_read_is_checked_when_the_guard_holds(tmp_path: Path) -> None:
+    res = _run_text(tmp_path, _GUARD_READ.replace("GUARD", "j == 2 && a[0] == 0"))
+    assert res["runtime"].verdict is Verdict.VIOLATED
+    assert res["runtime"].trace is not None and res["runtime"].trace.length == 1
+
+
+def test_effects_run_in_order(tmp_path: Path) -> None:
+    """anderson's `my_place = next, next = next+1`: the second assignment sees the first."""
+    text = """
+var next: byte = 0;
+var mine: byte = 7;
+process P {
+  state s, t;
+  init s;
+  trans s -> t { mine = next; next = next + 1; mine = mine + next; }
+}
+deadlock off;
+reachable sequential: at(P, t) && mine == 1 && next == 1;
+"""
+    assert _run_text(tmp_path, text)["sequential"].verdict is Verdict.REACHED
