@@ -55,3 +55,29 @@ def test_golden_output(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         return
     assert expected_file.exists(), f"{expected_file.name} missing: run with UPDATE_GOLDEN=1 and review it"
     assert got == expected_file.read_text(encoding="utf-8")
+
+
+def _stdout_of(spec: Path) -> str:
+    text = spec.with_suffix(".out").read_text(encoding="utf-8")
+    body = text.split("--- stdout\n", 1)[1]
+    return body.split("--- stderr\n", 1)[0]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_golden_machine_output_matches_its_schema(fmt: str) -> None:
+    import json
+
+    import jsonschema
+
+    schema_file = (
+        REPO / "docs" / "output.schema.json"
+        if fmt == "json"
+        else REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    )
+    if not schema_file.exists():
+        pytest.skip(f"{schema_file} not found")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    specs = [s for s in CASES if f"--format {fmt}" in s.read_text(encoding="utf-8").splitlines()[0]]
+    assert specs, f"no golden file uses --format {fmt}"
+    for spec in specs:
+        jsonschema.validate(json.loads(_stdout_of(spec)), schema)

@@ -98,7 +98,7 @@ def _answer(a: PropertyResult, timing: bool) -> JsonObject:
         "engine": a.engine,
         "verdict": a.verdict.value,
         "reason": a.reason.value if a.reason is not None else None,
-        "detail": a.detail,
+        "detail": a.detail if timing else untimed(a.detail),
         "states": a.stats.states,
         "transitions": a.stats.transitions,
         "depth": a.stats.depth,
