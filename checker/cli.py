@@ -160,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     eng.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states")
     eng.add_argument("--max-depth", type=_natural, metavar="N", help="explore at most N steps deep")
     eng.add_argument(
-        "--timeout", type=_seconds, metavar="SECONDS", help="time limit per configuration and engine"
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="time limit: explicit engine per configuration, z3 per property",
     )
     eng.add_argument(
         "--memory-mb", type=_positive_int, metavar="MB", help="memory guard of the explicit engine"
