@@ -135,6 +135,11 @@ class Outcome:
         """`HOLDS`, or with two engines both answers: `HOLDS + PROVED`."""
         return " + ".join(a.verdict.value for a in self.answers)
 
+    def evidence(self) -> tuple[PropertyResult, ...]:
+        """The answers whose traces a report shows: every engine's on a disagreement, else the reported one."""
+        shown = self.answers if self.status is Status.INTERNAL else (self.primary,)
+        return tuple(a for a in shown if a.trace is not None)
+
     @property
     def expectation(self) -> str:
         """The declared expectation in words."""

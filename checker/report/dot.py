@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Sequence
 from typing import Any
 
-from checker.report.steps import TraceView, failure_text, show_assignment, show_change, source_of, view
-from checker.result import PropertyResult
-from checker.run import RunResult, Status
+from checker.report.steps import TraceView, failure_text, show_assignment, show_change, view, where
+from checker.result import Verdict
+from checker.run import RunResult
 from model.ir import Model
 
 
@@ -39,9 +38,9 @@ def _trace_cluster(v: TraceView, cluster: int, title: str) -> list[str]:
     for step in v.steps:
         t = step.transition
         edge = f"{step.number}. {model.processes[t.process].name}: {t.text}"
-        where = ", ".join(p for p in (source_of(t), t.kernel_ref or "") if p)
-        if where:
-            edge += f"\n{where}"
+        origin = where(t)
+        if origin:
+            edge += f"\n{origin}"
         if step.failed is not None:
             out.append(
                 f"    {n}{step.number} [label={quote('X ' + failure_text(step.failed))}, color=red, fontcolor=red];"
@@ -76,9 +75,9 @@ def traces_dot(result: RunResult, *, witnesses: bool = True) -> str:
     k = 0
     for c in result.configs:
         for o in c.outcomes:
-            shown: Sequence[PropertyResult] = o.answers if o.status is Status.INTERNAL else (o.primary,)
-            for a in shown:
-                if a.trace is None or (not witnesses and a.verdict.value == "REACHED"):
+            for a in o.evidence():
+                assert a.trace is not None
+                if not witnesses and a.verdict is Verdict.REACHED:
                     continue
                 title = f"{o.prop.name} [{c.model.config_label()}]: {a.verdict.value} ({o.status.value}, {a.engine})"
                 out += _trace_cluster(view(c.model, a.trace), k, title)

@@ -10,8 +10,9 @@ into an issue or pull request as is and renders there.
 
 from __future__ import annotations
 
-from checker.report.steps import TraceView, failure_text, show_assignment, show_change, source_of, view
-from checker.run import RunResult, Status
+from checker.report.steps import TraceView, failure_text, show_assignment, show_change, view, where
+from checker.result import Verdict
+from checker.run import RunResult
 
 
 def _text(s: str) -> str:
@@ -33,8 +34,8 @@ def sequence(v: TraceView, title: str) -> list[str]:
             out.append(f"{indent}loop cycle: repeats forever")
             indent = "        "
         t = step.transition
-        where = ", ".join(p for p in (source_of(t), t.kernel_ref or "") if p)
-        label = f"{step.number}. {t.text}" + (f" [{where}]" if where else "")
+        origin = where(t)
+        label = f"{step.number}. {t.text}" + (f" [{origin}]" if origin else "")
         out.append(f"{indent}p{t.process}->>state: {_text(label)}")
         if step.changes:
             changes = "<br/>".join(_text(show_change(model, c)) for c in step.changes)
@@ -53,9 +54,9 @@ def render(result: RunResult, *, witnesses: bool = True) -> str:
     out: list[str] = []
     for c in result.configs:
         for o in c.outcomes:
-            shown = o.answers if o.status is Status.INTERNAL else (o.primary,)
-            for a in shown:
-                if a.trace is None or (not witnesses and a.verdict.value == "REACHED"):
+            for a in o.evidence():
+                assert a.trace is not None
+                if not witnesses and a.verdict is Verdict.REACHED:
                     continue
                 title = f"{o.prop.name} [{c.model.config_label()}]: {a.verdict.value} ({o.status.value})"
                 out += [f"### {title}", "", "```mermaid", *sequence(view(c.model, a.trace), title), "```", ""]

@@ -103,7 +103,7 @@ def _result(model: Model, o: Outcome, rule_index: int) -> JsonObject:
     }
     flows = [
         _code_flow(view(model, a.trace), f"{a.engine} engine: {a.verdict.value}")
-        for a in (o.answers if o.status is Status.INTERNAL else (o.primary,))
+        for a in o.evidence()
         if a.trace is not None
     ]
     if flows:

@@ -139,6 +139,11 @@ def source_of(t: Transition, *, basename: bool = True) -> str:
     return f"{path}:{t.span.line}"
 
 
+def where(t: Transition) -> str:
+    """`file:line, kernel/ref.c:123`: where a step's statement comes from ("" if nowhere)."""
+    return ", ".join(p for p in (source_of(t), t.kernel_ref or "") if p)
+
+
 def failure_text(check: Check) -> str:
     if check.kind is CheckKind.ASSERT:
         return f"assertion failed: {check.message}" if check.message else "assertion failed"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 
 from checker.report import grid
-from checker.report.steps import Step, TraceView, failure_text, show_assignment, show_change, source_of
+from checker.report.steps import Step, TraceView, failure_text, show_assignment, show_change, source_of, where
 
 
 class TraceStyle(enum.Enum):
@@ -118,9 +118,9 @@ def step_list(v: TraceView, *, ascii_only: bool = False) -> list[str]:
         if v.loop_after is not None and step.number == v.loop_after + 1:
             out.append(f"--- {_loop_text(v)} ---")
         proc = model.processes[step.transition.process].name
-        where = ", ".join(p for p in (source_of(step.transition), step.transition.kernel_ref or "") if p)
+        origin = where(step.transition)
         line = f"{step.number:>4}  {proc:<{name_width}}  {step.transition.text}"
-        out.append(f"{line}   [{where}]" if where else line)
+        out.append(f"{line}   [{origin}]" if origin else line)
         pad = " " * (6 + name_width + 2)
         out.extend(pad + show_change(model, c) for c in step.changes)
     if v.loop_after is not None and v.loop_after == len(v.steps):

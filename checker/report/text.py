@@ -139,13 +139,8 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
         for o in c.outcomes:
             if not _wants_trace(o, opts):
                 continue
-            # A disagreement shows every engine's evidence; otherwise the reported one.
-            shown = (
-                [a for a in o.answers if a.trace is not None] if o.status is Status.INTERNAL else [o.primary]
-            )
-            for a in shown:
-                if a.trace is None:
-                    continue
+            for a in o.evidence():
+                assert a.trace is not None
                 out += ["", *grid.wrap(_trace_title(c.model, o, a), opts.width)]
                 failed = a.trace.failed_check
                 said = (
