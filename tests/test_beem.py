@@ -20,6 +20,7 @@ benchmark (bench/).  The instances in `SLOW` run only in the slow CI step.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -193,6 +194,22 @@ def test_cli_exits_0(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main([str(SPECS / f"{name}.mig"), "--no-timing"])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+@pytest.mark.slow
+def test_peterson_4_safety() -> None:
+    """peterson.4 (1,119,560 states): the count and property 1; its LTL answers are left to bench/."""
+    inst = INSTANCES["peterson.4"]
+    model = _model("peterson.4")
+    assert len(model.variables) == DVE_VECTOR["peterson.4"]
+    safety = tuple(p for p in model.properties if not p.kind.is_liveness)
+    results = check(dataclasses.replace(model, properties=safety), ExplicitOptions(symmetry=False))
+    assert inst.reach is not None
+    by_name = {r.property: r for r in results}
+    assert by_name[inst.reach.prop].verdict is Verdict.NOT_REACHED
+    for r in results:
+        assert r.as_expected, r.property
+        assert r.stats.states == inst.states
 
 
 # DVE's step semantics on the points where the ports depend on them, each on a
