@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import assert_never
+from typing import assert_never, overload
 
 from model import ir
 from model import syntax as S
@@ -242,6 +242,65 @@ def interval(e: ir.Expr, doms: Sequence[ir.Domain]) -> tuple[int, int]:
             return min(tlo, flo), max(thi, fhi)
         case _:
             assert_never(e)
+
+
+def _conjuncts(e: ir.Expr) -> list[ir.Expr]:
+    if isinstance(e, ir.Binary) and e.op is ir.BinOp.AND:
+        return _conjuncts(e.lhs) + _conjuncts(e.rhs)
+    return [e]
+
+
+_FLIP = {
+    ir.BinOp.LT: ir.BinOp.GT,
+    ir.BinOp.GT: ir.BinOp.LT,
+    ir.BinOp.LE: ir.BinOp.GE,
+    ir.BinOp.GE: ir.BinOp.LE,
+    ir.BinOp.EQ: ir.BinOp.EQ,
+}
+
+
+def _bound(c: ir.Expr) -> tuple[int, int, int] | None:
+    """(var, lo, hi) when `c` is `v op k` (or `k op v`) for a comparison op."""
+    if not isinstance(c, ir.Binary) or c.op not in _FLIP:
+        return None
+    op, a, b = c.op, c.lhs, c.rhs
+    if isinstance(a, ir.Const) and isinstance(b, ir.VarRef):
+        op, a, b = _FLIP[op], b, a
+    if not (isinstance(a, ir.VarRef) and isinstance(b, ir.Const)):
+        return None
+    k = b.value
+    big = 1 << 62
+    match op:
+        case ir.BinOp.LT:
+            return a.var, -big, k - 1
+        case ir.BinOp.LE:
+            return a.var, -big, k
+        case ir.BinOp.GT:
+            return a.var, k + 1, big
+        case ir.BinOp.GE:
+            return a.var, k, big
+        case _:
+            return a.var, k, k
+
+
+class _Overlay(Sequence[ir.Domain]):
+    """`base` with some entries replaced (a cheap copy for interval reasoning)."""
+
+    def __init__(self, base: Sequence[ir.Domain], over: Mapping[int, ir.Domain]) -> None:
+        self.base = base
+        self.over = over
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    @overload
+    def __getitem__(self, i: int) -> ir.Domain: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[ir.Domain]: ...
+    def __getitem__(self, i: int | slice) -> ir.Domain | Sequence[ir.Domain]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.over.get(i, self.base[i])
 
 
 def domain_of(vt: VType) -> ir.Domain:
@@ -481,6 +540,7 @@ class Lowerer:
         self.at_maps = at_maps
         self.sink = DiagnosticSink()
         self.vars: list[_VarB] = []
+        self._doms: list[ir.Domain] = []  # the vars' domains, for interval reasoning
         self.stores: dict[str, _Store] = {}
         self.locks: dict[str, _LockStore] = {}
         self.refs: dict[str, _RefStore] = {}
@@ -496,6 +556,7 @@ class Lowerer:
 
     def _new_var(self, vb: _VarB) -> int:
         self.vars.append(vb)
+        self._doms.append(vb.domain)
         return len(self.vars) - 1
 
     def _make_store(
@@ -622,6 +683,8 @@ class Lowerer:
                         ir.VarKind.FROZEN,
                         g.span,
                     )
+                    for cv, fv in zip(count.elems, frozen.elems, strict=True):
+                        self.vars[fv].name = f"frozen({self.vars[cv].name})"
                     self.refs[g.name] = _RefStore(g, count, frozen)
                 case _:
                     assert_never(g)
@@ -724,15 +787,33 @@ class Lowerer:
         path.checks.append(ir.Check(cond, kind, prop, message, span))
         self.used_props.add(prop)
 
-    def doms(self) -> list[ir.Domain]:
-        return [v.domain for v in self.vars]
+    def doms(self) -> Sequence[ir.Domain]:
+        return self._doms
+
+    def refined_doms(self, path: _Path | None) -> Sequence[ir.Domain]:
+        """The variables' domains narrowed by the bounds `path`'s guard implies."""
+        doms = self.doms()
+        if path is None or not path.guard:
+            return doms
+        narrowed: dict[int, ir.Domain] = {}
+        for g in path.guard:
+            for c in _conjuncts(g):
+                b = _bound(c)
+                if b is None:
+                    continue
+                v, lo, hi = b
+                d = narrowed.get(v, doms[v])
+                narrowed[v] = replace(d, lo=max(d.lo, lo), hi=min(d.hi, hi))
+        if not narrowed:
+            return doms
+        return _Overlay(doms, narrowed)
 
     def in_range_check(
         self, path: _Path, value: ir.Expr, dom: ir.Domain, what: str, fr: _Frame, span: Span
     ) -> None:
         if dom.kind is ir.DomainKind.BOOL:
             return
-        lo, hi = interval(value, self.doms())
+        lo, hi = interval(value, self.refined_doms(path))
         if dom.lo <= lo and hi <= dom.hi:
             return
         cond = mk_and([mk_bin(ir.BinOp.GE, value, const(dom.lo)), mk_bin(ir.BinOp.LE, value, const(dom.hi))])
@@ -756,7 +837,7 @@ class Lowerer:
         lin: ir.Expr = const(0)
         stride = 1
         for d, v in reversed(list(zip(store.dims, vals, strict=True))):
-            lo, hi = interval(v, self.doms())
+            lo, hi = interval(v, self.refined_doms(path))
             if not (d.lo <= lo and hi <= d.hi):
                 conds.append(
                     mk_and([mk_bin(ir.BinOp.GE, v, const(d.lo)), mk_bin(ir.BinOp.LE, v, const(d.hi))])
@@ -1076,7 +1157,6 @@ class Lowerer:
         name = c.name.text
         me = const(self.me(fr))
         who = fr.inst.name
-        ltext = self.text_of(c.args[0].span)
         if name == "might_sleep":
             self.add_check(
                 path,
@@ -1086,6 +1166,7 @@ class Lowerer:
                 span,
             )
             return
+        ltext = self.text_of(c.args[0].span)
         ls, pl, elem = self.lock_of(c.args[0], fr, path)
         owner = pl.read(path)
         kind = ls.sym.kind
@@ -1461,6 +1542,19 @@ class Lowerer:
                 guard = mk_or([*idx_fail, guard])
             cfg.edges.append(_Edge(src, dst, guard, tuple(p.checks), tuple(p.writes), t, span, fr.ref))
 
+    def emit_returning(
+        self, cfg: _Cfg, src: int, dst: int, paths: list[_Path], text: str, span: Span, fr: _Frame
+    ) -> None:
+        """Emit a step whose paths may have met a `return` (they go to the procedure's exit)."""
+        done = [p for p in paths if p.done]
+        self.emit(cfg, src, dst, [p for p in paths if not p.done], text, span, fr)
+        if done:
+            if fr.ret is None:
+                raise _InternalError("return outside a procedure")
+            for p in done:
+                p.done = False
+            self.emit(cfg, src, fr.ret.exit, done, text, span, fr)
+
     def comp_block(self, cfg: _Cfg, stmts: Sequence[S.Stmt], entry: int, exit_: int, fr: _Frame) -> None:
         if not stmts:
             cfg.union(entry, exit_)
@@ -1485,7 +1579,7 @@ class Lowerer:
                 self.comp_call(cfg, call, None, entry, exit_, fr, st.span)
             case S.Assign() | S.AssignAny() | S.CallStmt() | S.Await() | S.Assert() | S.Skip():
                 paths = self.sx(st, fr, _Path())
-                self.emit(cfg, entry, exit_, paths, self.text_of(st.span), st.span, fr)
+                self.emit_returning(cfg, entry, exit_, paths, self.text_of(st.span), st.span, fr)
             case S.Return(value=v):
                 ret = fr.ret
                 if ret is None:
@@ -1526,15 +1620,7 @@ class Lowerer:
                 first = self.text_of(bs[0].cond.span)
                 if eb is not None:
                     else_entry = cfg.new(eb.span)
-                    self.emit(
-                        cfg,
-                        entry,
-                        else_entry,
-                        rest,
-                        "else" if len(bs) == 1 else f"else (if {first} ...)",
-                        eb.span,
-                        fr,
-                    )
+                    self.emit(cfg, entry, else_entry, rest, "else", eb.span, fr)
                     self.comp_block(cfg, eb.stmts, else_entry, exit_, fr)
                 else:
                     self.emit(cfg, entry, exit_, rest, f"if {first}: not taken", bs[0].cond.span, fr)
@@ -1589,7 +1675,7 @@ class Lowerer:
                     cfg.union(entry, exit_)
             case S.Atomic(body=ab):
                 paths = self.sx_block(ab.stmts, fr, [_Path()])
-                self.emit(cfg, entry, exit_, paths, self.text_of(st.span), st.span, fr)
+                self.emit_returning(cfg, entry, exit_, paths, self.text_of(st.span), st.span, fr)
             case S.Either(branches=ebs):
                 for k, xb in enumerate(ebs):
                     be = cfg.new(xb.span)
@@ -1766,8 +1852,10 @@ class Lowerer:
                 )
         for pc, n in pc_domains.items():
             self.vars[pc].domain = ir.Domain(ir.DomainKind.PC, 0, max(n - 1, 0))
+            self._doms[pc] = self.vars[pc].domain
         if self.at_maps is None:
             return None, loc_maps
+        self.at_maps = loc_maps
         properties = self.lower_properties()
         variables = tuple(
             ir.Variable(
@@ -1881,9 +1969,14 @@ def _body_labels(stmts: Sequence[S.Stmt]) -> list[str]:
 
 def lower(env: Env, source: str, config: Mapping[str, int]) -> ir.Model:
     """Lower `env` for one configuration (param name -> value); raises SpecError."""
-    first = Lowerer(env, source, config, None)
-    _, maps = first.run()
-    first.sink.raise_if_any()
+    maps: Mapping[str, Mapping[str, int]] = {}
+    if env.at_in_code:
+        # NOTE(two-pass): `at(P, L)` in process code needs P's location
+        # numbers before P is lowered; a first pass computes them (the
+        # numbering is structural, so it is the same in the second pass).
+        first = Lowerer(env, source, config, None)
+        _, maps = first.run()
+        first.sink.raise_if_any()
     second = Lowerer(env, source, config, maps)
     model, _ = second.run()
     second.sink.raise_if_any()

@@ -263,6 +263,7 @@ class Env:
     assert_groups: tuple[str, ...]  # named assert groups, in order of first use; "assert" if unnamed used
     has_runtime_checks: bool
     global_vars: tuple[VarSym | LockSym | RefSym, ...]  # declaration order
+    at_in_code: bool = False  # `at(P, L)` used in process code (see lower's NOTE(two-pass))
 
 
 LOCK_KINDS = {k.value: k for k in LockKind}
@@ -440,19 +441,24 @@ class Resolver:
         self._failed: set[str] = set()
         self.assert_groups: list[str] = []
         self.has_checks = False
+        self.at_in_code = False
         self.call_edges: dict[str, list[tuple[str, Span]]] = {}
+        self.process_calls: dict[str, list[tuple[str, Span]]] = {}
+        self.self_users: dict[str, Span] = {}  # procedure -> first use of `self` in it
 
     def err(self, message: str, span: Span, notes: tuple[tuple[str, Span], ...] = ()) -> None:
         self.sink.error(message, span, notes)
 
     def _bad_name(self, n: S.Ident) -> bool:
-        """Report a declared name that is a keyword or a built-in."""
+        """Report a declared name that is a keyword or a built-in.
+
+        The declaration still counts (returns False), so its uses do not
+        cascade into "undeclared name" errors.
+        """
         if n.text in S.KEYWORDS:
             self.err(f"'{n.text}' is a keyword and cannot be used as a name", n.span)
-            return True
-        if n.text in BUILTINS:
+        elif n.text in BUILTINS:
             self.err(f"'{n.text}' is a built-in operation and cannot be declared", n.span)
-            return True
         return False
 
     def _static_err(self, ex: _NotStatic, suffix: str = "") -> None:
@@ -946,6 +952,7 @@ class Resolver:
         for pr in procs.values():
             self.check_proc(pr)
         self.check_recursion()
+        self.check_proc_self()
         deadlock = True
         props: list[S.PropDecl] = []
         expects: list[S.ExpectDecl] = []
@@ -1008,6 +1015,7 @@ class Resolver:
             tuple(self.assert_groups),
             self.has_checks,
             tuple(gvars),
+            self.at_in_code,
         )
 
     # ---------------------------------------------------------------- bodies
@@ -1093,6 +1101,29 @@ class Resolver:
         for n in self.call_edges:
             if state.get(n) is None:
                 visit(n, None)
+
+    def check_proc_self(self) -> None:
+        """A procedure that uses `self` may be called only from replicated processes."""
+        for pname, calls in self.process_calls.items():
+            proc = self.processes.get(pname)
+            if proc is None or proc.index_type is not None:
+                continue
+            for callee, span in calls:
+                seen: set[str] = set()
+                stack = [callee]
+                while stack:
+                    n = stack.pop()
+                    if n in seen:
+                        continue
+                    seen.add(n)
+                    if n in self.self_users:
+                        self.err(
+                            f"'{callee}' uses 'self', but process '{pname}' is not replicated",
+                            span,
+                            ((f"'self' used in '{n}' here", self.self_users[n]),),
+                        )
+                        break
+                    stack.extend(m for m, _ in self.call_edges.get(n, []))
 
     def check_property(self, p: S.PropDecl) -> None:
         ctx = _Ctx(in_property=True, ghost_ok=True)
@@ -1360,6 +1391,8 @@ class Resolver:
         caller = ctx.proc.name if ctx.proc is not None else None
         if caller is not None:
             self.call_edges.setdefault(caller, []).append((pr.name, c.span))
+        elif ctx.process is not None:
+            self.process_calls.setdefault(ctx.process.name, []).append((pr.name, c.span))
         if ctx.in_property:
             self.err("a procedure cannot be called in a property", c.span)
         if len(c.args) != len(pr.params):
@@ -1542,7 +1575,12 @@ class Resolver:
                     self.err("'self' outside a replicated process", e.span)
                     return None
                 if ctx.proc is not None:
-                    return None  # NOTE(proc-self): typed per call site
+                    # NOTE(proc-self): `self` in a procedure is the calling
+                    # instance's index; it is not type checked in the body
+                    # (callers may differ), and only replicated processes
+                    # may call such a procedure (`check_proc_self`).
+                    self.self_users.setdefault(ctx.proc.name, e.span)
+                    return None
                 return ctx.self_ty
             case S.NameRef(name=n):
                 return self.name_expr(n, e.span, scopes, ctx)
@@ -1756,6 +1794,8 @@ class Resolver:
             self.ref_arg(e, args[0], scopes, ctx)
             return BOOL
         # at(P, L)
+        if not ctx.in_property:
+            self.at_in_code = True
         proc = self.process_ref(args[0], scopes, ctx)
         lab = args[1]
         if not isinstance(lab, S.NameRef):

@@ -535,7 +535,9 @@ def grammar_text() -> str:
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return lark.Lark(
+        grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True
+    )
 
 
 def parser() -> lark.Lark:
