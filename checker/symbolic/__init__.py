@@ -44,7 +44,7 @@ __all__ = ["SymbolicOptions", "SymbolicTraceError", "check", "prove"]
 
 METHODS = ("kinduction", "houdini", "spacer")
 # Share of a property's proof budget each method may use (the rest rolls over).
-_SHARE = {"kinduction": 0.25, "houdini": 0.5, "spacer": 1.0}
+_SHARE = {"kinduction": 0.15, "houdini": 0.5, "spacer": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class SymbolicOptions:
     methods: tuple[str, ...] = METHODS
     # The explicit engine's reachable states, to filter Houdini's candidates.
     reachable_states: Sequence[tuple[int, ...]] | None = None
-    max_k: int = 12  # deepest k tried by k-induction
+    max_k: int = 4  # deepest k tried by k-induction (deeper k rarely pays: NOTE(k-cost))
 
 
 class SymbolicTraceError(Exception):
@@ -129,13 +129,21 @@ def _from_trace(model: Model, prop: Property, out: BmcOutcome, seconds: float) -
         raise SymbolicTraceError(prop.name, problem, trace)
     verdict = Verdict.REACHED if prop.kind is PropKind.REACHABLE else Verdict.VIOLATED
     what = "witness" if verdict is Verdict.REACHED else "shortest counterexample"
-    return _result(prop, verdict, seconds, trace.length, trace=trace, detail=f"BMC: {what} of {trace.length} steps")
+    return _result(
+        prop, verdict, seconds, trace.length, trace=trace, detail=f"BMC: {what} of {trace.length} steps"
+    )
 
 
 def _prove_unrefuted(
-    model: Model, prop: Property, options: SymbolicOptions, clean_depth: int, bmc_stop: StopReason | None, start: float
+    enc: Encoder,
+    prop: Property,
+    options: SymbolicOptions,
+    clean_depth: int,
+    bmc_stop: StopReason | None,
+    start: float,
 ) -> PropertyResult:
     """The proof methods for a property BMC did not refute."""
+    model = enc.model
     deadline = time.monotonic() + options.timeout
     budget = options.timeout
     lemma = property_lemma(prop, _property_text(model, prop))
@@ -152,9 +160,9 @@ def _prove_unrefuted(
         if method == "kinduction":
             if clean_depth < 0:
                 continue
-            attempt = kinduction(Encoder(model, Arith.BV), prop, lemma, clean_depth, options.max_k, method_deadline)
+            attempt = kinduction(enc, prop, lemma, clean_depth, options.max_k, method_deadline)
         elif method == "houdini":
-            attempt = houdini(model, prop, lemma, options.reachable_states, method_deadline)
+            attempt = houdini(enc, prop, lemma, options.reachable_states, method_deadline)
         elif method == "spacer":
             attempt = spacer(model, prop, lemma, method_deadline)
         else:
@@ -180,9 +188,13 @@ def _prove_unrefuted(
                 invariant=tuple(lem.text for lem in attempt.lemmas),
             )
         notes.append(f"{attempt.method}: candidate invariant not certified: {cert.detail}")
-        stops.append(StopReason.TIMEOUT if cert.certificate is Certificate.UNKNOWN else StopReason.SOLVER_UNKNOWN)
+        stops.append(
+            StopReason.TIMEOUT if cert.certificate is Certificate.UNKNOWN else StopReason.SOLVER_UNKNOWN
+        )
     reason = _main_reason(stops)
-    return _result(prop, Verdict.UNKNOWN, time.monotonic() - start, clean_depth, reason=reason, detail="; ".join(notes))
+    return _result(
+        prop, Verdict.UNKNOWN, time.monotonic() - start, clean_depth, reason=reason, detail="; ".join(notes)
+    )
 
 
 def _main_reason(stops: list[StopReason]) -> StopReason:
@@ -207,7 +219,8 @@ def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
     """One result per `model.properties`, in order (see the module docstring)."""
     start = time.monotonic()
     safety = [p for p in model.properties if is_safety(p)]
-    outcomes = run_bmc(model, safety, options.max_bmc_depth, start + options.timeout) if safety else {}
+    enc = Encoder(model, Arith.BV)
+    outcomes = run_bmc(enc, safety, options.max_bmc_depth, start + options.timeout) if safety else {}
     bmc_seconds = time.monotonic() - start
     results: list[PropertyResult] = []
     for p in model.properties:
@@ -219,7 +232,7 @@ def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
             results.append(_from_trace(model, p, out, out.seconds))
         else:
             t0 = time.monotonic() - bmc_seconds
-            results.append(_prove_unrefuted(model, p, options, out.clean_depth, out.stop, t0))
+            results.append(_prove_unrefuted(enc, p, options, out.clean_depth, out.stop, t0))
     return tuple(results)
 
 
@@ -228,10 +241,11 @@ def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyRes
     if not is_safety(prop):
         return _not_supported(prop)
     start = time.monotonic()
-    out = run_bmc(model, [prop], options.max_bmc_depth, start + options.timeout)[prop.name]
+    enc = Encoder(model, Arith.BV)
+    out = run_bmc(enc, [prop], options.max_bmc_depth, start + options.timeout)[prop.name]
     if out.trace is not None:
         return _from_trace(model, prop, out, time.monotonic() - start)
-    return _prove_unrefuted(model, prop, options, out.clean_depth, out.stop, start)
+    return _prove_unrefuted(enc, prop, options, out.clean_depth, out.stop, start)
 
 
 def lemma_texts(lemmas: Sequence[Lemma]) -> tuple[str, ...]:

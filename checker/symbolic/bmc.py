@@ -14,6 +14,7 @@ depth proved free of bad states, with the reason the search stopped.
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import z3
 
 from checker.result import StopReason, Trace
 from checker.symbolic.encode import Arith, Encoder, State
-from model.ir import Model, Property, PropKind
+from model.ir import Property, PropKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +36,23 @@ class BmcOutcome:
     seconds: float
 
 
+class BmcMode(enum.Enum):
+    """How the solver is reused across depths (measured in bench/symbolic_bench.py)."""
+
+    ASSUME = "assume"  # one solver; each query under an assumption literal
+    PUSHPOP = "pushpop"  # one solver; each query between push and pop
+    FRESH = "fresh"  # a new solver for every query (no incrementality)
+
+
 def run_bmc(
-    model: Model,
+    enc: Encoder,
     props: Sequence[Property],
     max_depth: int,
     deadline: float,
-    arith: Arith = Arith.BV,
-    incremental: bool = True,
+    mode: BmcMode = BmcMode.ASSUME,
 ) -> dict[str, BmcOutcome]:
     """Search every property of `props` to `max_depth` steps (until `deadline`)."""
-    enc = Encoder(model, arith)
+    arith = enc.arith
     start = time.monotonic()
     out: dict[str, BmcOutcome] = {}
     clean: dict[str, int] = {p.name: -1 for p in props}
@@ -52,8 +60,12 @@ def run_bmc(
     states: list[State] = [enc.new_state("s0")]
     choices: list[z3.ExprRef] = []
     base: list[z3.BoolRef] = [enc.domain(states[0]), enc.init(states[0])]
-    solver = z3.SolverFor("QF_BV") if arith is Arith.BV else z3.Solver()
-    if incremental:
+
+    def new_solver() -> z3.Solver:
+        return z3.SolverFor("QF_BV") if arith is Arith.BV else z3.Solver()
+
+    solver = new_solver()
+    if mode is not BmcMode.FRESH:
         solver.add(*base)
 
     def finish(stop: StopReason) -> None:
@@ -69,29 +81,39 @@ def run_bmc(
                 return out
             solver.set("timeout", max(1, int(remaining * 1000)))
             bad = enc.bad(p, sk)
-            if incremental:
-                lit = z3.Bool(f"bad!{p.name}!{k}")
+            lit = z3.Bool(f"bad!{p.name}!{k}")
+            if mode is BmcMode.ASSUME:
                 solver.add(z3.Implies(lit, bad))
                 r = solver.check(lit)
             else:
+                if mode is BmcMode.FRESH:
+                    solver = new_solver()
+                    solver.set("timeout", max(1, int(remaining * 1000)))
+                    solver.add(*base)
                 solver.push()
-                solver.add(*base, bad)
+                solver.add(bad)
                 r = solver.check()
             if r == z3.sat:
                 m = solver.model()
-                out[p.name] = BmcOutcome(_trace(enc, p, m, states, choices), k - 1, None, time.monotonic() - start)
+                out[p.name] = BmcOutcome(
+                    _trace(enc, p, m, states, choices), k - 1, None, time.monotonic() - start
+                )
                 open_props.remove(p)
             elif r == z3.unsat:
                 clean[p.name] = k
-            if not incremental:
+            if mode is not BmcMode.ASSUME:
                 solver.pop()
             if r == z3.unknown:
                 reason = solver.reason_unknown()
-                stop = StopReason.TIMEOUT if "timeout" in reason or "canceled" in reason else StopReason.SOLVER_UNKNOWN
+                stop = (
+                    StopReason.TIMEOUT
+                    if "timeout" in reason or "canceled" in reason
+                    else StopReason.SOLVER_UNKNOWN
+                )
                 finish(stop)
                 return out
-            if incremental:
-                solver.add(z3.Not(lit))  # NOTE: retire the literal; keeps later checks small
+            if mode is BmcMode.ASSUME:
+                solver.add(z3.Not(lit))  # retire the literal: later checks need not branch on it
         if not open_props:
             return out
         if k == max_depth:
@@ -101,16 +123,17 @@ def run_bmc(
         step = [enc.domain(s2), enc.trans(sk, c, s2)]
         choices.append(c)
         states.append(s2)
-        if incremental:
+        base.extend(step)
+        if mode is not BmcMode.FRESH:
             solver.add(*step)
-        else:
-            base.extend(step)
     finish(StopReason.MAX_DEPTH)
     return out
 
 
-def _trace(enc: Encoder, prop: Property, m: z3.ModelRef, states: list[State], choices: list[z3.ExprRef]) -> Trace:
-    k = len(choices) if len(states) == len(choices) + 1 else len(states) - 1
+def _trace(
+    enc: Encoder, prop: Property, m: z3.ModelRef, states: list[State], choices: list[z3.ExprRef]
+) -> Trace:
+    k = len(choices)
     sts = tuple(enc.state_values(m, states[i]) for i in range(k + 1))
     trs = tuple(enc.choice_value(m, choices[i]) for i in range(k))
     if prop.kind is PropKind.ASSERTION:

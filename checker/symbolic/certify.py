@@ -76,7 +76,9 @@ def certify(
     for name, fs in queries:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return CertifyOutcome(Certificate.UNKNOWN, f"re-check of {name}: timeout", time.monotonic() - start)
+            return CertifyOutcome(
+                Certificate.UNKNOWN, f"re-check of {name}: timeout", time.monotonic() - start
+            )
         solver = z3.Solver()  # fresh for every query
         solver.set("timeout", max(1, int(remaining * 1000)))
         solver.add(*fs)

@@ -26,7 +26,7 @@ Contract:
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -186,13 +186,29 @@ class Encoder:
         self.model = model
         self.arith = arith
         self.width = arith_width(model, extra)
-        self.var_bits: tuple[int, ...] = tuple(self._storage_bits(v.domain.lo, v.domain.hi) for v in model.variables)
+        self.var_bits: tuple[int, ...] = tuple(
+            self._storage_bits(v.domain.lo, v.domain.hi) for v in model.variables
+        )
         self.choice_bits = max(1, (max(1, len(model.transitions)) - 1).bit_length())
         self._writes = [self._collect_writes(t) for t in model.transitions]
         self._writers: list[list[int]] = [[] for _ in model.variables]
         for t in model.transitions:
             for v in self._writes[t.index]:
                 self._writers[v].append(t.index)
+        # NOTE(templates): the big predicates are built once over template
+        # constants and instantiated with z3.substitute (one C call), since
+        # building terms through z3's Python API dominates the run time.
+        self._nums: dict[int, z3.ExprRef] = {}
+        self._ta = self.new_state("tmpl")
+        self._tb = self.new_state("tmpl'")
+        self._tc = self.new_choice("tmpl")
+        self._templates: dict[tuple[str, str], z3.BoolRef] = {}
+
+    def _inst1(self, key: tuple[str, str], build: Callable[[State], z3.BoolRef], s: State) -> z3.BoolRef:
+        f = self._templates.get(key)
+        if f is None:
+            f = self._templates[key] = build(self._ta)
+        return _subst(f, list(zip(self._ta, s, strict=True)))
 
     # -- sorts and constants ------------------------------------------------
 
@@ -213,9 +229,15 @@ class Encoder:
         return z3.BitVec(f"{tag}!choice", self.choice_bits)
 
     def num(self, n: int) -> z3.ExprRef:
+        x = self._nums.get(n)
+        if x is None:
+            x = self._nums[n] = z3.IntVal(n) if self.arith is Arith.INT else z3.BitVecVal(n, self.width)
+        return x
+
+    def choice_const(self, t: int) -> z3.ExprRef:
         if self.arith is Arith.INT:
-            return z3.IntVal(n)
-        return z3.BitVecVal(n, self.width)
+            return z3.IntVal(t)
+        return z3.BitVecVal(t, self.choice_bits)
 
     def choice_is(self, c: z3.ExprRef, t: int) -> z3.BoolRef:
         if self.arith is Arith.INT:
@@ -239,11 +261,11 @@ class Encoder:
         x = m.eval(s[v], model_completion=True)
         if self.arith is Arith.INT:
             assert isinstance(x, z3.IntNumRef)
-            return x.as_long()
+            return int(x.as_long())
         assert isinstance(x, z3.BitVecNumRef)
         if self.model.variables[v].domain.lo < 0:
-            return x.as_signed_long()
-        return x.as_long()
+            return int(x.as_signed_long())
+        return int(x.as_long())
 
     def state_values(self, m: z3.ModelRef, s: State) -> tuple[int, ...]:
         return tuple(self.value_of(m, s, v) for v in range(len(s)))
@@ -251,7 +273,7 @@ class Encoder:
     def choice_value(self, m: z3.ModelRef, c: z3.ExprRef) -> int:
         x = m.eval(c, model_completion=True)
         assert isinstance(x, (z3.IntNumRef, z3.BitVecNumRef))
-        return x.as_long()
+        return int(x.as_long())
 
     def state_is(self, s: State, values: Sequence[int]) -> z3.BoolRef:
         return z3.And([self.val(s, v) == self.num(x) for v, x in enumerate(values)])
@@ -335,6 +357,8 @@ class Encoder:
                 return z3.Not(self.cond(a, s))
             case Unary(op=UnOp.NEG):
                 return self.term(e, s) != self.num(0)
+            case Unary():
+                raise AssertionError("unreachable: every UnOp is handled")
             case Binary(op=op, lhs=a, rhs=b):
                 match op:
                     case BinOp.AND:
@@ -367,6 +391,9 @@ class Encoder:
     # -- states and steps ---------------------------------------------------
 
     def domain(self, s: State) -> z3.BoolRef:
+        return self._inst1(("domain", ""), self._domain, s)
+
+    def _domain(self, s: State) -> z3.BoolRef:
         cs: list[z3.BoolRef] = []
         for v in self.model.variables:
             d = v.domain
@@ -377,6 +404,9 @@ class Encoder:
         return z3.And(cs)
 
     def init(self, s: State) -> z3.BoolRef:
+        return self._inst1(("init", ""), self._init, s)
+
+    def _init(self, s: State) -> z3.BoolRef:
         cs: list[z3.BoolRef] = []
         for v, allowed in enumerate(self.model.initial):
             x = self.val(s, v)
@@ -438,6 +468,14 @@ class Encoder:
         return z3.And([self.enabled(t, s), self.checks_ok(t, s), *eqs])
 
     def trans(self, s: State, c: z3.ExprRef, s2: State) -> z3.BoolRef:
+        """One step from `s` to `s2` by the transition numbered `c` (see `_trans`)."""
+        f = self._templates.get(("trans", ""))
+        if f is None:
+            f = self._templates[("trans", "")] = self._trans(self._ta, self._tc, self._tb)
+        pairs = [*zip(self._ta, s, strict=True), *zip(self._tb, s2, strict=True), (self._tc, c)]
+        return _subst(f, pairs)
+
+    def _trans(self, s: State, c: z3.ExprRef, s2: State) -> z3.BoolRef:
         """One step from `s` to `s2` by the transition numbered `c`.
 
         One relation for all transitions: a variable's next value is an ite
@@ -453,7 +491,9 @@ class Encoder:
         elif len(ts) < (1 << self.choice_bits):
             cs.append(z3.ULT(c, z3.BitVecVal(len(ts), self.choice_bits)))
         for t in ts:
-            cs.append(z3.Implies(self.choice_is(c, t.index), z3.And(self.enabled(t, s), self.checks_ok(t, s))))
+            cs.append(
+                z3.Implies(self.choice_is(c, t.index), z3.And(self.enabled(t, s), self.checks_ok(t, s)))
+            )
         for v in range(len(s)):
             nxt = self.val(s, v)
             for ti in reversed(self._writers[v]):
@@ -473,6 +513,10 @@ class Encoder:
         return z3.And(stuck, not_end)
 
     def bad(self, prop: Property, s: State) -> z3.BoolRef:
+        """The states where `prop` fails (see `_bad`)."""
+        return self._inst1(("bad", prop.name), lambda x: self._bad(prop, x), s)
+
+    def _bad(self, prop: Property, s: State) -> z3.BoolRef:
         """The states where `prop` fails (for REACHABLE: the target states).
 
         For an ASSERTION, a state is bad when some enabled transition's first
@@ -510,6 +554,12 @@ class Encoder:
                         return t.index, i
                     break
         raise AssertionError("no failing step in a model of bad()")
+
+
+def _subst(f: z3.BoolRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> z3.BoolRef:
+    g = z3.substitute(f, *pairs)
+    assert isinstance(g, z3.BoolRef)
+    return g
 
 
 def is_safety(prop: Property) -> bool:

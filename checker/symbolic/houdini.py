@@ -34,7 +34,7 @@ import z3
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma, LemmaBuilder
 from checker.symbolic.concrete import sample_reachable
-from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.encode import Arith, Encoder, State, arith_width
 from checker.symbolic.induction import ProofAttempt
 from checker.symbolic.show import show_expr
 from model.ir import Binary, BinOp, Const, DomainKind, Expr, Model, Property, VarKind, VarRef
@@ -43,6 +43,7 @@ SMALL_DOMAIN = 16  # enumerate values of domains up to this size
 BOUND_DOMAIN = 64  # bounds x <= c for integer domains up to this size
 MAX_CANDIDATES = 6000
 MAX_SAMPLES = 20000
+MAX_PAIR_ANTECEDENTS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,57 +69,73 @@ def _atoms(model: Model, samples: Sequence[tuple[int, ...]]) -> tuple[list[_Atom
     value_masks: list[dict[int, int]] = []
     for v in model.variables:
         d: dict[int, int] = {}
-        if v.domain.size <= BOUND_DOMAIN:
-            for i, s in enumerate(samples):
-                x = s[v.index]
-                d[x] = d.get(x, 0) | (1 << i)
-        value_masks.append(d)
+        for i, s in enumerate(samples):
+            x = s[v.index]
+            d[x] = d.get(x, 0) | (1 << i)
+            if len(d) > BOUND_DOMAIN:
+                break
+        value_masks.append(d if len(d) <= BOUND_DOMAIN else {})
     ante: list[_Atom] = []
     cons: list[_Atom] = []
     for v in model.variables:
         dom = v.domain
         vm = value_masks[v.index]
-        if dom.size <= SMALL_DOMAIN:
-            for c in range(dom.lo, dom.hi + 1):
+        if not vm:
+            continue
+        # NOTE(observed-values): large domains contribute the values seen in the samples
+        values = range(dom.lo, dom.hi + 1) if dom.size <= SMALL_DOMAIN else sorted(vm)
+        if len(values) <= SMALL_DOMAIN:
+            for c in values:
                 m = vm.get(c, 0)
                 eq = _Atom(_eq(v.index, c), v.index, None, m)
                 cons.append(eq)
                 cons.append(_Atom(_ne(v.index, c), v.index, None, full ^ m))
                 if m and v.kind is not VarKind.LOCK_READER and dom.size > 1:
                     ante.append(eq)
-        if dom.kind is DomainKind.INT and 2 < dom.size <= BOUND_DOMAIN:
+        if dom.kind is DomainKind.INT and dom.size > 2:
             below = 0
-            for c in range(dom.lo, dom.hi):
-                below |= vm.get(c, 0)
-                cons.append(_Atom(Binary(BinOp.LE, VarRef(v.index), Const(c)), v.index, None, below))
-                cons.append(_Atom(Binary(BinOp.GT, VarRef(v.index), Const(c)), v.index, None, full ^ below))
+            seen = sorted(vm)
+            for c in seen:
+                below |= vm[c]
+                if c < dom.hi:
+                    cons.append(_Atom(Binary(BinOp.LE, VarRef(v.index), Const(c)), v.index, None, below))
+                if c > dom.lo:
+                    cons.append(
+                        _Atom(
+                            Binary(BinOp.GE, VarRef(v.index), Const(c)), v.index, None, full ^ (below ^ vm[c])
+                        )
+                    )
     # relations between two variables of one kind
-    ints = [v for v in model.variables if v.domain.kind is DomainKind.INT and v.domain.size <= SMALL_DOMAIN]
-    procs = [v for v in model.variables if v.domain.kind is DomainKind.PROC and v.domain.size <= SMALL_DOMAIN]
+    ints = [
+        v
+        for v in model.variables
+        if v.domain.kind is DomainKind.INT and 0 < len(value_masks[v.index]) <= SMALL_DOMAIN
+    ]
+    procs = [v for v in model.variables if v.domain.kind is DomainKind.PROC and value_masks[v.index]]
     pairs = [(a, b) for i, a in enumerate(ints) for b in ints[i + 1 :]]
     pairs += [(a, b) for i, a in enumerate(procs) for b in procs[i + 1 :]]
     for a, b in pairs[:600]:
         ma, mb = value_masks[a.index], value_masks[b.index]
-        eq = lt = gt = 0
+        m_eq = m_lt = m_gt = 0
         for x, mx in ma.items():
             for y, my in mb.items():
                 both = mx & my
                 if not both:
                     continue
                 if x == y:
-                    eq |= both
+                    m_eq |= both
                 elif x < y:
-                    lt |= both
+                    m_lt |= both
                 else:
-                    gt |= both
+                    m_gt |= both
         va, vb = VarRef(a.index), VarRef(b.index)
-        cons.append(_Atom(Binary(BinOp.EQ, va, vb), a.index, b.index, eq))
-        cons.append(_Atom(Binary(BinOp.NE, va, vb), a.index, b.index, lt | gt))
+        cons.append(_Atom(Binary(BinOp.EQ, va, vb), a.index, b.index, m_eq))
+        cons.append(_Atom(Binary(BinOp.NE, va, vb), a.index, b.index, m_lt | m_gt))
         if a.domain.kind is DomainKind.INT:
-            cons.append(_Atom(Binary(BinOp.LE, va, vb), a.index, b.index, eq | lt))
-            cons.append(_Atom(Binary(BinOp.LE, vb, va), a.index, b.index, eq | gt))
-            cons.append(_Atom(Binary(BinOp.LT, va, vb), a.index, b.index, lt))
-            cons.append(_Atom(Binary(BinOp.LT, vb, va), a.index, b.index, gt))
+            cons.append(_Atom(Binary(BinOp.LE, va, vb), a.index, b.index, m_eq | m_lt))
+            cons.append(_Atom(Binary(BinOp.LE, vb, va), a.index, b.index, m_eq | m_gt))
+            cons.append(_Atom(Binary(BinOp.LT, va, vb), a.index, b.index, m_lt))
+            cons.append(_Atom(Binary(BinOp.LT, vb, va), a.index, b.index, m_gt))
     return ante, cons, full
 
 
@@ -132,10 +149,10 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
             # a domain bound (x <= hi) is no news
             seen.add(a.expr)
             out.append(a.expr)
-    valid_cons = {id(a) for a in cons if a.mask == full}
-    for a in ante:
-        for b in cons:
-            if id(b) in valid_cons or b.var == a.var or b.var2 == a.var:
+    valid_cons = [b for b in cons if b.mask != full]
+    for a in [*ante, *_location_pairs(model, ante)]:
+        for b in valid_cons:
+            if b.var in (a.var, a.var2) or (b.var2 is not None and b.var2 in (a.var, a.var2)):
                 continue
             if a.mask & (full ^ b.mask) == 0:
                 out.append(Binary(BinOp.IMPLIES, a.expr, b.expr))
@@ -144,24 +161,38 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
     return out
 
 
+def _location_pairs(model: Model, ante: list[_Atom]) -> list[_Atom]:
+    """Antecedents `at(P, l) && at(Q, m)` for two processes, seen together in a sample."""
+    pcs = [a for a in ante if model.variables[a.var].kind is VarKind.PC]
+    out: list[_Atom] = []
+    for i, a in enumerate(pcs):
+        for b in pcs[i + 1 :]:
+            if a.var != b.var and a.mask & b.mask:
+                out.append(_Atom(Binary(BinOp.AND, a.expr, b.expr), a.var, b.var, a.mask & b.mask))
+                if len(out) >= MAX_PAIR_ANTECEDENTS:
+                    return out
+    return out
+
+
 def _is_trivial(model: Model, e: Expr) -> bool:
     match e:
         case Binary(op=BinOp.LE, lhs=VarRef(var=v), rhs=Const(value=c)):
             return c >= model.variables[v].domain.hi
-        case Binary(op=BinOp.GT, lhs=VarRef(var=v), rhs=Const(value=c)):
-            return c < model.variables[v].domain.lo
+        case Binary(op=BinOp.GE, lhs=VarRef(var=v), rhs=Const(value=c)):
+            return c <= model.variables[v].domain.lo
         case _:
             return False
 
 
 def houdini(
-    model: Model,
+    enc: Encoder,
     prop: Property,
     prop_lemma: Lemma,
     reachable: Sequence[tuple[int, ...]] | None,
     deadline: float,
 ) -> ProofAttempt:
     start = time.monotonic()
+    model = enc.model
 
     def stop(reason: StopReason, detail: str) -> ProofAttempt:
         return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
@@ -172,7 +203,8 @@ def houdini(
         budget = max(0.1, min(5.0, (deadline - time.monotonic()) / 4))
         samples, _ = sample_reachable(model, MAX_SAMPLES, budget)
     cands = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
-    enc = Encoder(model, Arith.BV, extra=cands)
+    if arith_width(model, cands) > enc.width:
+        enc = Encoder(model, Arith.BV, extra=cands)
     s = enc.new_state("h")
     s2 = enc.new_state("h'")
     c = enc.new_choice("h")
@@ -251,10 +283,10 @@ def houdini(
         if r != z3.unsat:
             return stop(StopReason.TIMEOUT, "timeout while minimising")
         for lit in core:
-            i = index_of.get(lit.get_id())
-            if i is not None and i not in needed:
-                needed.add(i)
-                work.append(i)
+            j = index_of.get(lit.get_id())
+            if j is not None and j not in needed:
+                needed.add(j)
+                work.append(j)
     lemmas = [prop_lemma]
     for i in sorted(needed):
         e = cands[i]
@@ -268,4 +300,3 @@ def _builder(e: Expr) -> LemmaBuilder:
         return enc.cond(e, x)
 
     return build
-

@@ -77,7 +77,14 @@ def kinduction(
         ts.append(nxt)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return ProofAttempt("k-induction", None, enc.arith, StopReason.TIMEOUT, f"timeout at k={k}", time.monotonic() - start)
+            return ProofAttempt(
+                "k-induction",
+                None,
+                enc.arith,
+                StopReason.TIMEOUT,
+                f"timeout at k={k}",
+                time.monotonic() - start,
+            )
         solver.set("timeout", max(1, int(remaining * 1000)))
         lit = z3.Bool(f"kbad{k}")
         solver.add(z3.Implies(lit, enc.bad(prop, nxt)))
@@ -88,7 +95,11 @@ def kinduction(
         if r == z3.unknown:
             why = solver.reason_unknown()
             stop = StopReason.TIMEOUT if "timeout" in why or "canceled" in why else StopReason.SOLVER_UNKNOWN
-            return ProofAttempt("k-induction", None, enc.arith, stop, f"k={k}: {why}", time.monotonic() - start)
+            return ProofAttempt(
+                "k-induction", None, enc.arith, stop, f"k={k}: {why}", time.monotonic() - start
+            )
         solver.add(z3.Not(lit))
     stop = StopReason.MAX_DEPTH
-    return ProofAttempt("k-induction", None, enc.arith, stop, f"not {limit}-inductive", time.monotonic() - start)
+    return ProofAttempt(
+        "k-induction", None, enc.arith, stop, f"not {limit}-inductive", time.monotonic() - start
+    )

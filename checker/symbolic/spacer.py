@@ -52,11 +52,21 @@ def spacer(model: Model, prop: Property, prop_lemma: Lemma, deadline: float) -> 
     fp.rule(inv(*x), [enc.domain(x), enc.init(x)])
     fp.rule(inv(*y), [inv(*x), enc.domain(y), enc.trans(x, c, y)])
     fp.rule(err(), [inv(*x), enc.bad(prop, x)])
-    r = fp.query(err())
+    try:
+        r = fp.query(err())
+    except z3.Z3Exception as e:  # a timeout surfaces as "canceled"
+        why = str(e)
+        stop = StopReason.TIMEOUT if "cancel" in why or "timeout" in why else StopReason.SOLVER_UNKNOWN
+        return ProofAttempt("spacer", None, Arith.INT, stop, f"spacer: {why}", time.monotonic() - start)
     took = time.monotonic() - start
     if r == z3.sat:
         return ProofAttempt(
-            "spacer", None, Arith.INT, StopReason.MAX_DEPTH, "spacer: a violation exists beyond the BMC depth", took
+            "spacer",
+            None,
+            Arith.INT,
+            StopReason.MAX_DEPTH,
+            "spacer: a violation exists beyond the BMC depth",
+            took,
         )
     if r == z3.unknown:
         why = fp.reason_unknown()

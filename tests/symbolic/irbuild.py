@@ -104,7 +104,9 @@ class Builder:
         i = len(self.transitions)
         cs = tuple(Check(c, CheckKind.ASSERT, prop, f"check {prop}", NO_SPAN) for c, prop in checks)
         self.transitions.append(
-            Transition(i, pid, p.labels.index(frm), p.labels.index(to), guard, cs, writes, text or f"t{i}", NO_SPAN)
+            Transition(
+                i, pid, p.labels.index(frm), p.labels.index(to), guard, cs, writes, text or f"t{i}", NO_SPAN
+            )
         )
         return i
 
@@ -116,7 +118,9 @@ class Builder:
         variables = []
         for v in self.variables:
             if v.domain.kind is DomainKind.PROC:
-                v = Variable(v.index, v.name, v.base, v.indices, Domain(DomainKind.PROC, 0, nprocs), v.kind, NO_SPAN)
+                v = Variable(
+                    v.index, v.name, v.base, v.indices, Domain(DomainKind.PROC, 0, nprocs), v.kind, NO_SPAN
+                )
             variables.append(v)
         processes = tuple(
             Process(
