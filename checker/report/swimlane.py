@@ -24,6 +24,8 @@ class TraceStyle(enum.Enum):
 
 
 DEFAULT_WIDTH = 100
+PROCESS_MIN = 16  # see NOTE(swimlane-fit)
+CHANGES_MIN = 20
 
 
 def _initial_text(v: TraceView) -> str:
@@ -78,8 +80,18 @@ def swimlane(v: TraceView, *, ascii_only: bool = False, width: int = DEFAULT_WID
         rows.append(grid.Banner(_loop_text(v)))
     rows += [grid.Banner(t) for t in _closing_texts(v, marker)]
     natural = grid.natural_widths(headers, rows)
-    shrinkable = [False] + [True] * (len(headers) - 1)
-    widths = grid.fit(natural, width, shrinkable)
+    # NOTE(swimlane-fit): step numbers and sources (`file:line`, kernel refs) never wrap; a
+    # process column keeps at least PROCESS_MIN columns and `changes` CHANGES_MIN.  When that does
+    # not fit in `width` there are too many processes for a readable swimlane: the caller prints
+    # the step list instead (a wider --width gives the swimlane back).
+    shrinkable = [False] + [True] * len(actors) + [True, False]
+    floor = [
+        natural[0],
+        *(min(w, PROCESS_MIN) for w in natural[1:-2]),
+        min(natural[-2], CHANGES_MIN),
+        natural[-1],
+    ]
+    widths = grid.fit(natural, width, shrinkable, floor)
     if widths is None:
         return None
     # Let the spanning rows use the room the columns left, up to `width`: widen `changes`.

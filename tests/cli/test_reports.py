@@ -235,3 +235,20 @@ def test_mermaid_sequence() -> None:
     assert "p0->>state: 1. lock(l) [fake.mig:7, mm/migrate.c:984]" in out
     assert "    loop cycle: repeats forever\n        p0->>state: 2. x = x + 1 [fake.mig:8]\n    end" in out
     assert "Note over p0: fails: assertion failed: x stays below 2" in out
+
+
+def test_three_busy_processes_fall_back_to_list_unless_wide() -> None:
+    import dataclasses
+
+    from checker.result import Trace
+
+    m = make_model()
+    long = "atomic { lock(tree_lock); expected = 2 + page_has_private(page); }"
+    m = dataclasses.replace(m, transitions=tuple(dataclasses.replace(t, text=long) for t in m.transitions))
+    s0 = (0, 0, 0, 0, 0, 0, 0, 0)
+    trace = Trace((s0, s0, s0, s0), (0, 3, 6))  # P[0], P[1], Q each take a step
+    v = view(m, trace)
+    assert swimlane(v, width=100) is None  # NOTE(swimlane-fit): 3 columns of >= 16 and sources do not fit
+    wide = swimlane(v, width=140)
+    assert wide is not None and max(len(line) for line in wide) <= 140
+    assert "P[0]" in wide[1] and "P[1]" in wide[1] and "Q" in wide[1]
