@@ -248,7 +248,10 @@ def test_three_busy_processes_fall_back_to_list_unless_wide() -> None:
     s0 = (0, 0, 0, 0, 0, 0, 0, 0)
     trace = Trace((s0, s0, s0, s0), (0, 3, 6))  # P[0], P[1], Q each take a step
     v = view(m, trace)
-    assert swimlane(v, width=100) is None  # NOTE(swimlane-fit): 3 columns of >= 16 and sources do not fit
+    # NOTE(swimlane-fit): `#` (1) + 3 process columns of 16 + `changes` (7) + source (11) + borders (19)
+    assert swimlane(v, width=85) is None and swimlane(v, width=86) is not None
+    assert render_trace(v, TraceStyle.SWIMLANE, width=85) == render_trace(v, TraceStyle.LIST)
+    assert swimlane(v, width=100) is not None
     wide = swimlane(v, width=140)
     assert wide is not None and max(len(line) for line in wide) <= 140
     assert "P[0]" in wide[1] and "P[1]" in wide[1] and "Q" in wide[1]
