@@ -793,10 +793,12 @@ class Lowerer:
     def refined_doms(self, path: _Path | None) -> Sequence[ir.Domain]:
         """The variables' domains narrowed by the bounds `path`'s guard implies."""
         doms = self.doms()
-        if path is None or not path.guard:
+        if path is None or not (path.guard or path.checks):
             return doms
         narrowed: dict[int, ir.Domain] = {}
-        for g in path.guard:
+        # Facts: the guard holds, and every earlier check of the step passed
+        # (a failing check ends the run before later ones are evaluated).
+        for g in [*path.guard, *(c.cond for c in path.checks)]:
             for c in _conjuncts(g):
                 b = _bound(c)
                 if b is None:
