@@ -248,9 +248,9 @@ def test_three_busy_processes_fall_back_to_list_unless_wide() -> None:
     s0 = (0, 0, 0, 0, 0, 0, 0, 0)
     trace = Trace((s0, s0, s0, s0), (0, 3, 6))  # P[0], P[1], Q each take a step
     v = view(m, trace)
-    # NOTE(swimlane-fit): `#` (1) + 3 process columns of 16 + `changes` (7) + source (11) + borders (19)
-    assert swimlane(v, width=85) is None and swimlane(v, width=86) is not None
-    assert render_trace(v, TraceStyle.SWIMLANE, width=85) == render_trace(v, TraceStyle.LIST)
+    # NOTE(swimlane-fit): `#` (1) + 3 process columns of 16 + `changes` (7) + source (16) + borders (19)
+    assert swimlane(v, width=90) is None and swimlane(v, width=91) is not None
+    assert render_trace(v, TraceStyle.SWIMLANE, width=90) == render_trace(v, TraceStyle.LIST)
     assert swimlane(v, width=100) is not None
     wide = swimlane(v, width=140)
     assert wide is not None and max(len(line) for line in wide) <= 140
