@@ -29,7 +29,7 @@ from checker.explicit.search import (
     Engine,
     Limits,
     compile_model,
-    explore,
+    explore_adaptive,
     safety_results,
 )
 from checker.explicit.symmetry import SymmetryError
@@ -76,10 +76,11 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
     stats = Stats()
     try:
         eng = _compile(model, opts.symmetry and bool(model.symmetric_types))
+        symmetric = bool(eng.perms)
         if not eng.perms and opts.symmetry and model.symmetric_types:
             note = "symmetry reduction not applied (too many permutations or unmapped variables)"
         if any(not p.kind.is_liveness for p in model.properties):
-            out = explore(eng, limits)
+            eng, out = explore_adaptive(model, symmetric, limits)
             stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
             stop = out.stop
             results.update(safety_results(eng, out))
@@ -88,8 +89,9 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
         if any(p.kind.is_liveness for p in model.properties):
             if stop is StopReason.INTERRUPTED:
                 raise KeyboardInterrupt
-            live_eng = eng if not eng.perms else _compile(model, False)
-            live_note = "decided on the unreduced state graph" if eng.perms else ""
+            # full-width fields and no reduction (NOTE(liveness-semantics))
+            live_eng = compile_model(model, False)
+            live_note = "decided on the unreduced state graph" if symmetric else ""
             results.update(liveness_results(live_eng, limits, live_note))
     except KeyboardInterrupt:
         stop = StopReason.INTERRUPTED

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from checker.explicit.layout import Layout
+from checker.explicit.layout import Layout, Overflow
 from checker.explicit.symmetry import Perm
 from model.ir import (
     BOOL_RESULT_OPS,
@@ -110,6 +110,7 @@ class CodeGen:
         self.ns: dict[str, Any] = {
             "_div": _cdiv,
             "_mod": _cmod,
+            "_Overflow": Overflow,
             "range": range,
             "len": len,
             "__builtins__": {},
@@ -348,22 +349,32 @@ class CodeGen:
         clear = 0
         lits = 0
         terms: list[str] = []
+        pre: list[str] = []  # NOTE(narrow-layout): overflow tests of narrowed fields
         for v, val in last.items():
             f = lay.fields[v]
             if f.width == 0:
                 continue
             clear |= f.mask << f.offset
             if isinstance(val, Const):
+                if lay.narrowed(v, self.model) and not 0 <= val.value - f.lo <= f.mask:
+                    pre.append(f"raise _Overflow({v})")  # NOTE(narrow-layout)
+                    continue
                 lits |= (val.value - f.lo) << f.offset
             else:
                 code = self.expr(val)
+                if lay.narrowed(v, self.model):
+                    name = self._fresh()
+                    pre.append(f"{name} = {code}")
+                    pre.append(f"if {name} > {f.lo + f.mask}:")
+                    pre.append(f"    raise _Overflow({v})")
+                    code = name
                 if f.lo:
                     code = f"({code} - {_lit(f.lo)})"
                 terms.append(f"({code} << {f.offset})" if f.offset else code)
         if lits:
             terms.append(str(lits))
         full = (1 << lay.bits) - 1
-        lines: list[str] = []
+        lines: list[str] = pre
         # dynamic element writes: their index and value read the pre-state
         pending: list[tuple[str, str, AssignElem]] = []
         for ew in elems:
@@ -393,10 +404,14 @@ class CodeGen:
             return lines
         if f.width == 0:
             return []
+        over: list[str] = []
+        if lay.narrowed(w.vars[0], self.model):
+            over = [f"if {val} > {f.lo + f.mask}:", f"    raise _Overflow({w.vars[0]})"]
         base, stride = run
         sh = self._fresh()
         raw = f"({val} - {_lit(f.lo)})" if f.lo else val
         return [
+            *over,
             f"{sh} = {base} + {idx} * {stride}" if base else f"{sh} = {idx} * {stride}",
             f"t = (t & ~({f.mask} << {sh})) | ({raw} << {sh})",
         ]
@@ -434,6 +449,13 @@ class CodeGen:
         f = self.layout.fields[v]
         if f.width == 0:
             return []
+        if self.layout.narrowed(v, self.model):
+            keep = ((1 << self.layout.bits) - 1) & ~(f.mask << f.offset)
+            return [
+                f"if {val} > {f.lo + f.mask}:",
+                f"    raise _Overflow({v})",
+                f"t = (t & {keep}) | (({val} - {_lit(f.lo)}) << {f.offset})",
+            ]
         keep = ((1 << self.layout.bits) - 1) & ~(f.mask << f.offset)
         return [f"t = (t & {keep}) | (({val} - {_lit(f.lo)}) << {f.offset})"]
 

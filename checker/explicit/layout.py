@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from model.ir import Model
+from model.ir import CheckKind, Const, DomainKind, Expr, Model, VarKind, subexprs
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,9 @@ class Layout:
     def unpack(self, s: int) -> tuple[int, ...]:
         return tuple(((s >> f.offset) & f.mask) + f.lo for f in self.fields)
 
+    def narrowed(self, v: int, model: Model) -> bool:
+        return self.fields[v].width < (model.variables[v].domain.size - 1).bit_length()
+
     def uniform_run(self, vars_: Sequence[int]) -> tuple[int, int] | None:
         """(base offset, stride) when `vars_` are equal fields at equal spacing."""
         fs = [self.fields[v] for v in vars_]
@@ -58,11 +61,73 @@ class Layout:
         return fs[0].offset, stride
 
 
-def make_layout(model: Model) -> Layout:
+class Overflow(Exception):
+    """A value did not fit a narrowed field (NOTE(narrow-layout)); restart wider."""
+
+    def __init__(self, var: int) -> None:
+        super().__init__(var)
+        self.var = var
+
+
+def make_layout(model: Model, narrow: frozenset[str] = frozenset()) -> Layout:
+    """The layout; variables whose `base` is in `narrow` get `narrow_width` bits."""
     fields: list[Field] = []
     offset = 0
+    guess = narrow_width(model) if narrow else 0
     for var in model.variables:
         width = (var.domain.size - 1).bit_length()
+        if var.base in narrow:
+            width = min(width, guess)
         fields.append(Field(offset, width, var.domain.lo))
         offset += width
     return Layout(tuple(fields), offset)
+
+
+# NOTE(narrow-layout): BEEM-style specs declare most variables `byte` while
+# their values stay small.  `explore` first tries fields just wide enough
+# for every integer constant of the model plus one (so counters may step
+# past the largest constant); every non-constant write to a narrowed field
+# is checked in the generated code and raises `Overflow` when the value
+# does not fit, and the search restarts with that variable at its full
+# width.  States, counts and verdicts are the same either way: the fields
+# only change how a state is stored.  Only plain integer variables with a
+# lower bound of 0 are narrowed (not pcs, booleans, lock owners or values
+# of symmetric types).
+
+
+def narrow_width(model: Model) -> int:
+    biggest = 0
+    exprs: list[Expr] = []
+    for tr in model.transitions:
+        exprs.append(tr.guard)
+        exprs.extend(w.value for w in tr.writes)
+        exprs.extend(c.cond for c in tr.checks if c.kind is not CheckKind.RANGE)
+    for prop in model.properties:
+        exprs.extend(e for e in (prop.expr, prop.expr2) if e is not None)
+    for e in exprs:
+        for sub in subexprs(e):
+            if isinstance(sub, Const):
+                biggest = max(biggest, abs(sub.value))
+    for values in model.initial:
+        biggest = max([biggest, *(abs(v) for v in values)])
+    return (biggest + 1).bit_length()
+
+
+def narrowable(model: Model) -> frozenset[str]:
+    """Bases of the variables worth narrowing (see NOTE(narrow-layout))."""
+    guess = narrow_width(model)
+    out: set[str] = set()
+    for var in model.variables:
+        if (
+            var.kind is VarKind.STATE
+            and var.domain.kind is DomainKind.INT
+            and var.domain.lo == 0
+            and var.value_type is None
+            and (var.domain.size - 1).bit_length() > guess
+        ):
+            out.add(var.base)
+    # a base is narrowed only if all its variables qualify
+    for var in model.variables:
+        if var.base in out and (var.kind is not VarKind.STATE or var.domain.lo != 0):
+            out.discard(var.base)
+    return frozenset(out)

@@ -23,6 +23,7 @@ of steps: states at that depth are stored but not expanded.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import sys
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checker.explicit.codegen import CodeGen, Compiled, Slots
-from checker.explicit.layout import Layout, make_layout
+from checker.explicit.layout import Layout, Overflow, make_layout, narrowable
 from checker.explicit.symmetry import Perm, permutations
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Model, PropKind
@@ -79,8 +80,9 @@ class Engine:
     slots: Slots
 
 
-def compile_model(model: Model, symmetry: bool) -> Engine:
-    layout = make_layout(model)
+def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozenset()) -> Engine:
+    """Compile `model`; the variables named in `narrow` get narrowed fields."""
+    layout = make_layout(model, narrow)
     perms = tuple(permutations(model)) if symmetry else ()
     inv: list[tuple[int, object]] = []
     reach: list[tuple[int, object]] = []
@@ -103,6 +105,30 @@ def compile_model(model: Model, symmetry: bool) -> Engine:
     slots = Slots(tuple(inv), tuple(reach), checks, deadlock)  # type: ignore[arg-type]
     code = CodeGen(model, layout, perms).build(slots)
     return Engine(model, layout, perms, code, slots)
+
+
+def explore_adaptive(model: Model, symmetry: bool, limits: Limits) -> tuple[Engine, Outcome]:
+    """Compile and explore with narrowed fields, widening on overflow.
+
+    See NOTE(narrow-layout) in layout.py.  Each restart widens one variable
+    (with its array), so there are at most as many restarts as variables.
+    """
+    narrow = narrowable(model)
+    start = time.monotonic()
+    while True:
+        eng = compile_model(model, symmetry, narrow)
+        remaining = limits.timeout
+        if remaining is not None:
+            remaining = max(0.0, remaining - (time.monotonic() - start))
+        try:
+            out = explore(eng, dataclasses.replace(limits, timeout=remaining))
+        except Overflow as over:
+            base = model.variables[over.var].base
+            assert base in narrow, "internal error: overflow of a full-width field"
+            narrow = narrow - {base}
+            continue
+        out.seconds = time.monotonic() - start
+        return eng, out
 
 
 def _rss_mb() -> float:

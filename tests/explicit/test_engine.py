@@ -305,3 +305,28 @@ def test_spec_names_never_enter_generated_code() -> None:
     assert evil not in eng.code.source and "import" not in eng.code.source
     r = check(m2)
     assert [x.verdict for x in r] == [x.verdict for x in check(m)]
+
+
+def test_narrow_fields_widen_on_overflow() -> None:
+    """x: 0..255 grows past every constant + 1 (NOTE(narrow-layout)): same answers."""
+    from checker.explicit.layout import narrow_width, narrowable
+    from model.ir import BinOp, CheckKind, VarRef
+    from tests.explicit.irbuild import Builder, add, assign, b, chk, ne
+
+    bld = Builder()
+    x = bld.var("x", 0, 255)
+    p = bld.proc("P", ["l"])
+    val = add(b(BinOp.MUL, VarRef(x), 3), 1)
+    ok = b(BinOp.LE, val, 255)
+    bld.trans(p, "l", "l", lt(VarRef(x), 30), (assign(x, val),), (chk(ok, kind=CheckKind.RANGE),))
+    bld.prop("not13", PropKind.INVARIANT, ne(VarRef(x), 13))
+    bld.prop("deadlock", PropKind.DEADLOCK)
+    m = bld.build()
+    assert narrowable(m) == frozenset({"x"}) and narrow_width(m) == 5  # 0..31
+    r = by_name(m)
+    # 0, 1, 4, 13, 40: 40 does not fit 5 bits, so the run restarts wider
+    assert (r["not13"].stats.states, r["not13"].stats.depth) == (5, 5)
+    assert r["not13"].verdict is Verdict.VIOLATED
+    assert r["not13"].trace is not None and r["not13"].trace.length == 3
+    dead = r["deadlock"].trace
+    assert dead is not None and dead.states[-1][0] == 40 and dead.length == 4
