@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BEEM = ROOT.parent / "shared" / "beem"
@@ -54,9 +55,9 @@ def child(path: str) -> None:
         model, properties=tuple(p for p in model.properties if not p.kind.is_liveness)
     )
     base = _rss_bytes()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     results = check(model, ExplicitOptions())
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     st = results[0].stats if results else None
     states = st.states if st else 0
@@ -67,6 +68,7 @@ def child(path: str) -> None:
                 "transitions": st.transitions if st else 0,
                 "seconds": seconds,
                 "rate": states / seconds if seconds else 0.0,
+                "cpu_rate": states / cpu if cpu else 0.0,
                 "bytes_per_state": (peak - base) / states if states else 0.0,
                 "verdicts": {r.property: r.verdict.name for r in results},
                 "deadlock": any(p.kind.value == "deadlock" for p in model.properties),
@@ -75,14 +77,14 @@ def child(path: str) -> None:
     )
 
 
-def run_ours(path: Path) -> dict[str, object]:
+def run_ours(path: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path)],
         check=True,
         capture_output=True,
         text=True,
     )
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -102,7 +104,10 @@ def build_spin(pm: Path, work: Path) -> Path | None:
 
 def run_spin(pan: Path, valid_end: bool) -> dict[str, float]:
     args = [str(pan), "-m10000000", "-c0"] + (["-E"] if valid_end else [])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     text = subprocess.run(args, cwd=pan.parent, check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
     def grab(pattern: str) -> float:
         m = re.search(pattern, text)
@@ -110,18 +115,24 @@ def run_spin(pan: Path, valid_end: bool) -> dict[str, float]:
 
     states = grab(r"([\d.e+]+) states, stored")
     secs = grab(r"elapsed time ([\d.e+]+) seconds")
-    mem = grab(r"([\d.]+)\s+total actual memory usage")
+    # SPIN's own memory for stored states (state vectors and their overhead,
+    # after its compression), not its preallocated hash table and DFS stack
+    mem = grab(r"([\d.]+)\s+actual memory usage for states")
+    if mem != mem:  # older pans print only the uncompressed figure
+        mem = grab(r"([\d.]+)\s+equivalent memory usage for states")
+    rate = grab(r"pan: rate ([\d.e+]+) states/second")
     return {
         "states": states,
         "transitions": grab(r"([\d.e+]+) transitions \(= stored\+matched\)"),
         "seconds": secs,
-        "rate": states / secs if secs else float("nan"),
+        "rate": rate if rate == rate else states / secs,
+        "cpu_rate": states / cpu if cpu else float("nan"),
         "bytes_per_state": mem * 2**20 / states if states else float("nan"),
     }
 
 
-def median(rows: list[dict[str, object]], key: str) -> float:
-    return statistics.median(float(r[key]) for r in rows)  # type: ignore[arg-type]
+def median(rows: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(float(r[key]) for r in rows)
 
 
 def main() -> None:
@@ -141,10 +152,11 @@ def main() -> None:
             continue
         ours = [run_ours(spec) for _ in range(args.runs)]
         o_rate, o_mem = median(ours, "rate"), median(ours, "bytes_per_state")
+        o_cpu = median(ours, "cpu_rate")
         print(
             f"{name}: modelcheck explicit: {int(ours[0]['states']):,} states, "
             f"{int(ours[0]['transitions']):,} transitions, {median(ours, 'seconds'):.2f} s, "
-            f"{o_rate:,.0f} states/s, {o_mem:.1f} bytes/state "
+            f"{o_rate:,.0f} states/s ({o_cpu:,.0f} per CPU second), {o_mem:.1f} bytes/state "
             f"(median of {args.runs}; verdicts {ours[0]['verdicts']})"
         )
         pm = BEEM / f"{name}.pm"
@@ -157,14 +169,17 @@ def main() -> None:
                 continue
             spin = [run_spin(pan, not ours[0]["deadlock"]) for _ in range(args.runs)]
         s_rate = statistics.median(r["rate"] for r in spin)
+        s_cpu = statistics.median(r["cpu_rate"] for r in spin)
         s_mem = statistics.median(r["bytes_per_state"] for r in spin)
         print(
             f"{name}: SPIN -DSAFETY -DNOREDUCE: {spin[0]['states']:,.0f} states, "
-            f"{statistics.median(r['seconds'] for r in spin):.2f} s, {s_rate:,.0f} states/s, "
+            f"{statistics.median(r['seconds'] for r in spin):.2f} s, {s_rate:,.0f} states/s "
+            f"({s_cpu:,.0f} per CPU second), "
             f"{s_mem:.1f} bytes/state"
         )
         print(
-            f"{name}: ratio modelcheck/SPIN: speed {o_rate / s_rate:.3f}, "
+            f"{name}: ratio modelcheck/SPIN: speed {o_rate / s_rate:.3f} "
+            f"(per CPU second {o_cpu / s_cpu:.3f}), "
             f"memory per state {o_mem / s_mem:.2f}"
         )
 
