@@ -9,6 +9,7 @@ format the same way.
 
 from __future__ import annotations
 
+import builtins
 import enum
 from dataclasses import dataclass, field
 
@@ -126,7 +127,8 @@ class PropertyResult:
     detail: str = ""  # plain words: the failed check, the proof method, ...
     invariant: tuple[str, ...] = ()  # conjuncts of a proof, in the spec's syntax
 
-    @property
+    # `builtins.property`: the field `property` above shadows the builtin inside this class body.
+    @builtins.property
     def as_expected(self) -> bool:
         """Met its expectation: a definite verdict that matches it."""
         if not self.verdict.is_definite:
