@@ -18,6 +18,7 @@ Public API: `ExplicitOptions`, `check`, `replay`, `reachable_states`,
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -29,6 +30,7 @@ from checker.explicit.search import (
     Engine,
     Limits,
     compile_model,
+    explore,
     explore_adaptive,
     safety_results,
 )
@@ -140,18 +142,24 @@ def _with_detail(r: PropertyResult, note: str) -> PropertyResult:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _plain_engine(model: Model) -> Engine:
+    """Full-width fields, no reduction: for replay and state listings."""
+    return compile_model(model, False)
+
+
 def replay(model: Model, trace: Trace) -> str | None:
     """None if `trace` is a real path of `model`, else the reason in plain words."""
-    return replay_trace(compile_model(model, False), trace)
+    return replay_trace(_plain_engine(model), trace)
 
 
 def reachable_states(model: Model, limit: int) -> list[tuple[int, ...]] | None:
     """Every reachable state in BFS order, or None if there are more than `limit`."""
-    eng = compile_model(model, False)
-    g = build_graph(eng, Limits(max_states=limit))
-    if g.stop is not None or len(g.states) > limit:
+    eng = _plain_engine(model)
+    out = explore(eng, Limits(max_states=limit))
+    if out.stop is not None or len(out.order) > limit:
         return None
-    return [eng.layout.unpack(s) for s in g.states]
+    return [eng.layout.unpack(s) for s in out.order]
 
 
 def state_graph(model: Model, options: ExplicitOptions | None = None) -> nx.DiGraph:
