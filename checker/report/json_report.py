@@ -54,8 +54,14 @@ def _step(v: TraceView, k: int) -> JsonObject:
     return out
 
 
+def _itf_int(n: int) -> JsonObject:
+    # ITF writes integers as {"#bigint": "..."}, which every ITF reader (Apalache, Quint, itf-rs) takes.
+    return {"#bigint": str(n)}
+
+
 def _itf_value(model: Model, state: tuple[int, ...], var: int) -> Any:
-    return json_value(model, var, state[var])
+    value = json_value(model, var, state[var])
+    return _itf_int(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def itf(model: Model, trace: Trace, spec: str) -> JsonObject:
@@ -71,7 +77,7 @@ def itf(model: Model, trace: Trace, spec: str) -> JsonObject:
         pairs = []
         for var in members:
             idx = model.variables[var].indices
-            key: Any = idx[0] if len(idx) == 1 else {"#tup": list(idx)}
+            key: Any = _itf_int(idx[0]) if len(idx) == 1 else {"#tup": [_itf_int(i) for i in idx]}
             pairs.append([key, _itf_value(model, state, var)])
         return {"#map": pairs}
 

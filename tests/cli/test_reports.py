@@ -165,7 +165,10 @@ def test_json_matches_schema_and_issue_fields() -> None:
     itf = first["itf"]
     assert itf["#meta"]["format"] == "ITF" and len(itf["states"]) == 3
     assert itf["states"][1]["l"] == "P[0]" and itf["states"][0]["busy"] is False
-    assert itf["states"][0]["grid"] == {"#map": [[{"#tup": [0, 1]}, 0]]}
+    assert itf["states"][0]["x"] == {"#bigint": "0"}
+    assert itf["states"][0]["grid"] == {
+        "#map": [[{"#tup": [{"#bigint": "0"}, {"#bigint": "1"}]}, {"#bigint": "0"}]]
+    }
     lasso = next(r for r in doc["results"] if r["property"] == "progress")
     assert lasso["loop_start"] == 1 and lasso["itf"]["loop"] == 1
 
