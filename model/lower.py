@@ -818,7 +818,12 @@ class Lowerer:
         lo, hi = interval(value, self.refined_doms(path))
         if dom.lo <= lo and hi <= dom.hi:
             return
-        cond = mk_and([mk_bin(ir.BinOp.GE, value, const(dom.lo)), mk_bin(ir.BinOp.LE, value, const(dom.hi))])
+        parts: list[ir.Expr] = []
+        if lo < dom.lo:
+            parts.append(mk_bin(ir.BinOp.GE, value, const(dom.lo)))
+        if hi > dom.hi:
+            parts.append(mk_bin(ir.BinOp.LE, value, const(dom.hi)))
+        cond = mk_and(parts)
         self.add_check(
             path,
             cond,
