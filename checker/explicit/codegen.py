@@ -121,6 +121,7 @@ class CodeGen:
         # NOTE(codegen-cse): pre-state reads shared within one pc branch
         self._cache: dict[int, str] = {}
         self._simp_memo: dict[Expr, Expr] = {}
+        self._single_memo: dict[Expr, tuple[int, list[Expr]] | None] = {}
 
     # -- names -------------------------------------------------------------
     def _tuple(self, values: tuple[int, ...]) -> str:
@@ -264,6 +265,9 @@ class CodeGen:
     # checks into one operation each.
 
     def _single(self, e: Expr) -> tuple[int, list[Expr]] | None:
+        if e in self._single_memo:
+            return self._single_memo[e]
+        self._single_memo[e] = None
         reads = vars_read(e)
         if len(reads) != 1:
             return None
@@ -271,7 +275,14 @@ class CodeGen:
         dom = self.model.variables[v].domain
         if dom.size > _TAB_LIMIT:
             return None
-        values = [_fold(e, {v: x}) for x in range(dom.lo, dom.hi + 1)]
+        # evaluate e for every value of v: generated code with v as the argument
+        code = self.expr(e, "s", lambda _v, _sv: "x")
+        ns = dict(self.ns)
+        exec(compile(f"def _f(x):\n    return {code}\n", "<modelcheck-tab>", "exec"), ns)
+        fn = ns["_f"]
+        is_bool = expr_is_bool(e, self.model.variables)
+        values: list[Expr] = [Const(int(fn(x)), is_bool) for x in range(dom.lo, dom.hi + 1)]
+        self._single_memo[e] = (v, values)
         return v, values
 
     def _simplified(self, e: Expr) -> Expr:
