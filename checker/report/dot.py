@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from typing import Any
 
+from checker.report.grid import visible
 from checker.report.steps import TraceView, failure_text, show_assignment, show_change, view, where
 from checker.result import Verdict
 from checker.run import RunResult
@@ -23,7 +24,7 @@ from model.ir import Model
 
 def quote(text: str, *, left: bool = True) -> str:
     """A DOT string literal; lines are left-justified (`\\l`) unless `left` is False."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"')  # NOTE(untrusted-text)
     if not left:
         return '"' + "\\n".join(escaped.split("\n")) + '"'
     return '"' + "\\l".join(escaped.split("\n")) + '\\l"'

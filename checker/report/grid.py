@@ -8,6 +8,7 @@ drawing by default, plain ASCII (`+ - |`) for mailing lists.
 from __future__ import annotations
 
 import enum
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,13 +57,24 @@ class Banner:
 
 Row = Line | Banner
 
+# NOTE(untrusted-text): names, statements and messages come from the `.mig`, which is untrusted.
+# Control characters (a terminal escape sequence, a NUL) are shown as `\xNN`, never sent raw to a
+# terminal, a JUnit file or a diagram; a tab becomes a space so columns stay aligned.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with control characters escaped (keeps newlines; see NOTE(untrusted-text))."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\t", " "))
+
+
 MIN_WIDTH = 8
 
 
 def wrap(text: str, width: int) -> list[str]:
     """`text` wrapped to `width`, keeping its own line breaks; at least one line."""
     out: list[str] = []
-    for para in text.split("\n"):
+    for para in visible(text).split("\n"):
         out.extend(
             textwrap.wrap(para, width, break_long_words=True, break_on_hyphens=False, subsequent_indent="  ")
             or [""]
@@ -75,7 +87,7 @@ def natural_widths(headers: Sequence[str], rows: Sequence[Row]) -> list[int]:
     for row in rows:
         if isinstance(row, Line):
             for i, cell in enumerate(row.cells):
-                widths[i] = max(widths[i], *(len(x) for x in cell.split("\n")))
+                widths[i] = max(widths[i], *(len(x) for x in visible(cell).split("\n")))
     return widths
 
 

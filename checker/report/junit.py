@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from checker.report.grid import visible
 from checker.report.steps import view
 from checker.report.swimlane import step_list
 from checker.run import Outcome, RunResult, Status
@@ -71,4 +72,5 @@ def render(result: RunResult, *, timing: bool) -> str:
     if timing:
         root.set("time", f"{result.seconds:.3f}")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    body = visible(ET.tostring(root, encoding="unicode"))  # XML 1.0 has no control characters
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

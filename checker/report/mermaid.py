@@ -10,6 +10,7 @@ into an issue or pull request as is and renders there.
 
 from __future__ import annotations
 
+from checker.report.grid import visible
 from checker.report.steps import TraceView, failure_text, show_assignment, show_change, view, where
 from checker.result import Verdict
 from checker.run import RunResult
@@ -62,4 +63,4 @@ def render(result: RunResult, *, witnesses: bool = True) -> str:
                 out += [f"### {title}", "", "```mermaid", *sequence(view(c.model, a.trace), title), "```", ""]
     if not out:
         out = ["No result of this run has a trace.", ""]
-    return "\n".join(out)
+    return visible("\n".join(out))  # NOTE(untrusted-text)

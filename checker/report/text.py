@@ -220,4 +220,4 @@ def render(result: RunResult, opts: TextOptions) -> str:
     engines = _engines_label(result)
     head = [f"{result.spec}: {engines}"]
     body = verdict_table(result, opts) + traces(result, opts) + notes(result, opts) + summary(result, opts)
-    return "\n".join(head + body) + "\n"
+    return grid.visible("\n".join(head + body) + "\n")  # NOTE(untrusted-text)

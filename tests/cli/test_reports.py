@@ -258,3 +258,34 @@ def test_three_busy_processes_fall_back_to_list_unless_wide() -> None:
     wide = swimlane(v, width=140)
     assert wide is not None and max(len(line) for line in wide) <= 140
     assert "P[0]" in wide[1] and "P[1]" in wide[1] and "Q" in wide[1]
+
+
+def test_control_characters_never_reach_the_output() -> None:
+    # NOTE(untrusted-text): a statement carrying a terminal escape.
+    import dataclasses
+    import re
+
+    m = make_model(expect=["safe"])
+    evil = "x = 1 \x1b[2J\x00"
+    m = dataclasses.replace(m, transitions=tuple(dataclasses.replace(t, text=evil) for t in m.transitions))
+    p = m.properties[0]
+    r = run(
+        "f.mig",
+        [m],
+        RunOptions(),
+        engines(explicit={"safe": result(p, Verdict.VIOLATED, trace=violation_trace())}),
+    )
+    raw = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+    outputs = {
+        "text": text.render(r, text.TextOptions(timing=False)),
+        "list": text.render(r, text.TextOptions(timing=False, trace_style=TraceStyle.LIST)),
+        "junit": junit.render(r, timing=False),
+        "mermaid": mermaid.render(r),
+        "dot": dot.traces_dot(r),
+        "json": json_report.render(r, timing=False),
+        "sarif": sarif.render(r),
+    }
+    for name, out in outputs.items():
+        assert not raw.search(out), name
+    assert "x = 1 \\x1b[2J\\x00" in outputs["text"]
+    ET.fromstring(outputs["junit"])  # still well-formed XML
