@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from checker.report import dot, json_report, junit, mermaid, sarif, text
+from checker.report.grid import visible
 from checker.report.swimlane import DEFAULT_WIDTH, TraceStyle
 from checker.run import (
     DEFAULT_ENGINES,
@@ -457,7 +458,7 @@ def execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engine
         return int(ExitCode.INCOMPLETE)
     except Exception as e:
         if isinstance(e, spec_error):
-            stderr.write(_render_spec_error(e, args.file, source))
+            stderr.write(visible(_render_spec_error(e, args.file, source)))  # NOTE(untrusted-text)
             return int(ExitCode.USAGE)
         kind = "internal error" if isinstance(e, InternalError) else f"internal error ({type(e).__name__})"
         stderr.write(f"modelcheck: {kind}: {e}\n")
