@@ -27,7 +27,7 @@ from model.diagnostics import Diagnostic, SpecError, sorted_diagnostics
 from model.lower import lower
 from model.resolve import Env, resolve
 from model.source import Span
-from model.syntax import SpecAst, parse_text, syntax_error
+from model.syntax import SpecAst, parse_text, syntax_errors
 
 __all__ = [
     "Param",
@@ -115,8 +115,7 @@ def load_spec_text(text: str, path: str = "<string>", defines: Mapping[str, str]
     try:
         ast = parse_text(text, path)
     except (lark.exceptions.UnexpectedInput, lark.exceptions.UnexpectedEOF) as exc:
-        message, span = syntax_error(exc, text, path)
-        raise SpecError([Diagnostic(message, span)]) from None
+        raise SpecError([Diagnostic(m, s) for m, s in syntax_errors(exc, text, path)]) from None
     except RecursionError:
         raise SpecError([Diagnostic("the spec is nested too deeply", Span(path, 0, 0, 0, 0))]) from None
     try:

@@ -984,7 +984,7 @@ _TOKEN_WORDS = {
 }
 
 _STATEMENT_STARTS = {"IF", "WHILE", "AWAIT", "ASSERT"}
-_EXPR_STARTS = {"INT", "LPAR", "BANG", "TRUE"}
+_EXPR_STARTS = {"INT", "LPAR"}
 
 
 def _token_word(name: str) -> str:
@@ -1082,3 +1082,78 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         ln = max(len(lines), 1)
         return "unexpected end of file", Span(path, ln, 1, ln, 2)
     return f"syntax error: {exc}", Span(path, 1, 1, 1, 2)
+
+
+MAX_SYNTAX_ERRORS = 20
+
+
+def _error_pos(exc: Exception) -> tuple[int, int]:
+    """(start, end) character offsets of a parse error."""
+    if isinstance(exc, lark.exceptions.UnexpectedToken):
+        tok = exc.token
+        start = tok.start_pos or 0
+        return start, tok.end_pos if tok.end_pos is not None else start + 1
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+        p = exc.pos_in_stream or 0
+        return p, p + 1
+    return 0, 0
+
+
+def _blank_statement(text: str, pos: int) -> str:
+    """`text` with the statement around `pos` replaced by spaces (positions kept).
+
+    The statement runs from the start of `pos`'s line to the next ';' at the
+    same brace depth, or up to (not including) a '}' that closes an
+    enclosing block.
+    """
+    start = text.rfind("\n", 0, pos) + 1
+    depth = 0
+    end = len(text)
+    for k in range(start, len(text)):
+        c = text[k]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0:
+                end = k
+                break
+            depth -= 1
+        elif c == ";" and depth == 0:
+            end = k + 1
+            break
+    blanked = "".join(ch if ch == "\n" else " " for ch in text[start:end])
+    return text[:start] + blanked + text[end:]
+
+
+def syntax_errors(first: Exception, text: str, path: str) -> list[tuple[str, Span]]:
+    """Every syntax error worth reporting, starting with `first` (already raised).
+
+    After an error, the statement holding it is blanked out (positions
+    kept) and the text parsed again, so each broken statement gives one
+    message and no cascade; an error at the end of the file after another
+    error, or inside an unterminated comment or string, ends the search.
+    """
+    out = [syntax_error(first, text, path)]
+    cur, exc = text, first
+    for _ in range(MAX_SYNTAX_ERRORS - 1):
+        start, _end = _error_pos(exc)
+        if text.startswith(("/*", '"'), start) or isinstance(exc, lark.exceptions.UnexpectedEOF):
+            break
+        if isinstance(exc, lark.exceptions.UnexpectedToken) and exc.token.type == "$END":
+            break
+        anchor = start
+        if isinstance(exc, lark.exceptions.UnexpectedToken) and "SEMICOLON" in exc.expected:
+            history = getattr(exc, "token_history", None) or []
+            if history and history[-1].start_pos is not None:
+                anchor = history[-1].start_pos  # a missing ';': drop the statement it ends too
+        cur = _blank_statement(cur, anchor)
+        try:
+            _lark().parse(cur)
+            break
+        except (lark.exceptions.UnexpectedInput, lark.exceptions.UnexpectedEOF) as e:
+            nstart, _ = _error_pos(e)
+            if nstart <= start or (isinstance(e, lark.exceptions.UnexpectedToken) and e.token.type == "$END"):
+                break
+            out.append(syntax_error(e, cur, path))
+            exc = e
+    return out
