@@ -33,6 +33,7 @@ import contextlib
 import dataclasses
 import difflib
 import enum
+import functools
 import importlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -207,6 +208,7 @@ def _explicit_options(options: RunOptions) -> ExplicitOptions:
 HOUDINI_SAMPLE_LIMIT = 20_000
 
 
+@functools.lru_cache(maxsize=4)  # `prove` asks once per property: sample the states once per configuration
 def _symbolic_options(model: Model, options: RunOptions) -> SymbolicOptions:
     from checker.explicit import reachable_states
     from checker.symbolic import SymbolicOptions
