@@ -247,3 +247,22 @@ def test_engine_that_caught_ctrl_c_stops_the_run() -> None:
     )
     assert calls == ["patched=false"]
     assert r.exit_code is ExitCode.INCOMPLETE and r.reason.startswith("interrupted")
+
+
+def test_symbolic_trace_that_fails_replay_inside_the_engine_is_exit_70() -> None:
+    from checker.run import TraceReplayError
+
+    base = engines()
+
+    def bad(model: Model, options: RunOptions) -> list[PropertyResult]:
+        raise TraceReplayError("safe", "step 2 is not enabled", violation_trace())
+
+    r = run(
+        "f.mig", [make_model()], RunOptions(engine=EngineChoice.BOTH), dataclasses.replace(base, symbolic=bad)
+    )
+    assert r.exit_code is ExitCode.INTERNAL
+    safe = next(o for _, o in r.outcomes() if o.prop.name == "safe")
+    assert safe.status is Status.INTERNAL and "step 2 is not enabled" in safe.problem
+    assert [a.trace for a in safe.evidence()] == [violation_trace()]  # the z3 trace is shown
+    others = [o for _, o in r.outcomes() if o.prop.name != "safe"]
+    assert all(o.status is Status.AS_EXPECTED for o in others)  # explicit answers stand
