@@ -185,11 +185,23 @@ def notes(result: RunResult, opts: TextOptions) -> list[str]:
     return ["", *out] if out else []
 
 
+def _count_phrase(status: Status, n: int) -> str:
+    match status:
+        case Status.AS_EXPECTED:
+            return f"{n} as expected"
+        case Status.UNEXPECTED:
+            return f"{n} {'differs' if n == 1 else 'differ'} from expectation"
+        case Status.INCOMPLETE:
+            return f"{n} incomplete"
+        case Status.INTERNAL:
+            return f"{n} engine {'disagreement' if n == 1 else 'disagreements'}"
+
+
 def summary(result: RunResult, opts: TextOptions) -> list[str]:
     everything = [o for c in result.configs for o in c.outcomes]
     counts = {s: sum(1 for o in everything if o.status is s) for s in Status}
     n_configs = len(result.configs)
-    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] or s is Status.AS_EXPECTED]
+    parts = [_count_phrase(s, counts[s]) for s in Status if counts[s] or s is Status.AS_EXPECTED]
     results = "result" if len(everything) == 1 else "results"
     configs = "configuration" if n_configs == 1 else "configurations"
     line = f"{len(everything)} {results} in {n_configs} {configs}: {', '.join(parts)}"

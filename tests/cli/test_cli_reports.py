@@ -46,7 +46,7 @@ def test_table_marks_and_summary() -> None:
     assert "VIOLATED (expected)" in out  # safe in patched=false
     assert "! VIOLATED (expected holds)" in out  # safe in patched=true, and progress
     assert "INCOMPLETE (max-states)" in out
-    assert "10 results in 2 configurations: 5 as expected, 3 differs from expectation, 2 incomplete" in out
+    assert "10 results in 2 configurations: 5 as expected, 3 differ from expectation, 2 incomplete" in out
     assert "\nexit 1: 3 results differ from expectation: progress [patched=false]" in out
 
 
