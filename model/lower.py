@@ -963,6 +963,20 @@ class Lowerer:
                 return self.place(st, idx, frame, path, e.span).read(path)
             case S.Call():
                 return self.ev_call(e, fr, path)
+            case S.LocalRef(process=pn, index=pi, name=ln):
+                fam = self.family_insts[pn.text]
+                elems = tuple(self.local_stores[i.index][ln.text].elems[0] for i in fam)
+                if pi is None:
+                    return ir.VarRef(elems[0])
+                ptype = fam[0].proc.index_type
+                assert ptype is not None
+                iv = mk_bin(ir.BinOp.SUB, self.ev(pi, fr, path), const(ptype.lo))
+                if isinstance(iv, ir.Const):
+                    if 0 <= iv.value < len(elems):
+                        return ir.VarRef(elems[iv.value])
+                    return ir.VarRef(elems[0])
+                store = _Store(f"{pn.text}.{ln.text}", (ptype,), VType(TyKind.INT, 0, 0), elems)
+                return self.place(store, (pi,), fr or self._prop_frame(), path, e.span).read(path)
             case S.UnaryExpr(op=uop, arg=ua):
                 uv = self.ev(ua, fr, path)
                 if uop is S.UnaryOp.NOT:
@@ -1960,7 +1974,7 @@ class Lowerer:
         return out
 
     def _group_span(self, g: str) -> Span:
-        return Span(self.env.path, 0, 0, 0, 0)
+        return self.env.assert_spans.get(g, Span(self.env.path, 0, 0, 0, 0))
 
 
 def _body_labels(stmts: Sequence[S.Stmt]) -> list[str]:

@@ -264,6 +264,7 @@ class Env:
     has_runtime_checks: bool
     global_vars: tuple[VarSym | LockSym | RefSym, ...]  # declaration order
     at_in_code: bool = False  # `at(P, L)` used in process code (see lower's NOTE(two-pass))
+    assert_spans: Mapping[str, Span] = field(default_factory=dict, compare=False)  # group -> first assert
 
 
 LOCK_KINDS = {k.value: k for k in LockKind}
@@ -346,7 +347,7 @@ def eval_static(e: S.Expr, lookup: StaticLookup) -> tuple[int, Ty]:
             return _static_binary(op, x, tx, y, ty, e.span, a.span, b.span)
         case S.SelfRef():
             raise _NotStatic("'self' is not a constant", e.span)
-        case S.IndexRef() | S.Call() | S.Quant():
+        case S.IndexRef() | S.LocalRef() | S.Call() | S.Quant():
             raise _NotStatic("expected a constant expression", e.span)
         case _:
             assert_never(e)
@@ -440,6 +441,7 @@ class Resolver:
         self._evaluating: list[str] = []
         self._failed: set[str] = set()
         self.assert_groups: list[str] = []
+        self.assert_spans: dict[str, Span] = {}
         self.has_checks = False
         self.at_in_code = False
         self.call_edges: dict[str, list[tuple[str, Span]]] = {}
@@ -1016,6 +1018,7 @@ class Resolver:
             self.has_checks,
             tuple(gvars),
             self.at_in_code,
+            dict(self.assert_spans),
         )
 
     # ---------------------------------------------------------------- bodies
@@ -1203,6 +1206,7 @@ class Resolver:
                     self.err(f"'{group}' is a built-in property; name the assert otherwise", n.span)
                 if group not in self.assert_groups:
                     self.assert_groups.append(group)
+                    self.assert_spans[group] = st.span
                 self.cond(
                     c,
                     scopes,
@@ -1618,6 +1622,8 @@ class Resolver:
                         return None
             case S.Call(name=n, args=args):
                 return self.call_expr(e, n, args, scopes, ctx)
+            case S.LocalRef(process=pn, index=pi, name=ln):
+                return self.local_ref(e, pn, pi, ln, scopes, ctx)
             case S.UnaryExpr(op=op, arg=a):
                 t = self.expr(a, scopes, ctx)
                 if t is None:
@@ -1654,6 +1660,48 @@ class Resolver:
                 return BOOL
             case _:
                 assert_never(e)
+
+    def local_ref(
+        self,
+        e: S.Expr,
+        pn: S.Ident,
+        pi: S.Expr | None,
+        ln: S.Ident,
+        scopes: list[dict[str, _Local]],
+        ctx: _Ctx,
+    ) -> Ty | None:
+        if not ctx.in_property:
+            self.err(
+                f"'{self_text(pn, pi)}.{ln.text}': another process's local can be read only in a property",
+                e.span,
+            )
+            return None
+        p = self.processes.get(pn.text)
+        if p is None:
+            self.err(f"unknown process '{pn.text}'" + did_you_mean(pn.text, self.processes), pn.span)
+            return None
+        if pi is None and p.index_type is not None:
+            self.err(f"'{pn.text}' is replicated: name an instance, e.g. {pn.text}[...].{ln.text}", e.span)
+            return None
+        if pi is not None:
+            if p.index_type is None:
+                self.err(f"'{pn.text}' is not replicated: write {pn.text}.{ln.text}", e.span)
+                return None
+            self._indices((p.index_type,), (pi,), pn.text, e.span, scopes, ctx)
+        for v in p.locals:
+            if v.name == ln.text:
+                if v.dims:
+                    self.err(
+                        f"'{ln.text}' is an array local; only scalar locals can be read this way", ln.span
+                    )
+                    return None
+                return v.vtype.ty
+        self.err(
+            f"process '{pn.text}' has no local '{ln.text}'"
+            + did_you_mean(ln.text, [v.name for v in p.locals]),
+            ln.span,
+        )
+        return None
 
     def binary(self, op: S.BinaryOp, ta: Ty, tb: Ty, e: S.Expr, a: S.Expr, b: S.Expr) -> Ty | None:
         B = S.BinaryOp
@@ -1842,6 +1890,10 @@ class Resolver:
             case _:
                 self.err("expected a process instance ('self', P or P[i])", a.span)
                 return None
+
+
+def self_text(pn: S.Ident, pi: S.Expr | None) -> str:
+    return pn.text if pi is None else f"{pn.text}[...]"
 
 
 def _atomic_word(ctx: _Ctx) -> str:

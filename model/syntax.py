@@ -99,6 +99,16 @@ class IndexRef:
 
 
 @dataclass(frozen=True, slots=True)
+class LocalRef:
+    """`P.x` / `P[i].x`: a process instance's local, read by a property."""
+
+    process: Ident
+    index: Expr | None
+    name: Ident
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """A built-in (`held(l)`, `trylock(l)`, `at(P, L)`, ...) or a procedure call."""
 
@@ -131,7 +141,7 @@ class Quant:
     span: Span = field(compare=False)
 
 
-Expr = IntLit | BoolLit | SelfRef | NameRef | IndexRef | Call | UnaryExpr | BinaryExpr | Quant
+Expr = IntLit | BoolLit | SelfRef | NameRef | IndexRef | LocalRef | Call | UnaryExpr | BinaryExpr | Quant
 
 
 # --------------------------------------------------------------------------
@@ -957,6 +967,12 @@ class _Builder(Transformer[Token, Any]):
     @v_args(meta=True)
     def index(self, meta: Meta, c: list[Any]) -> IndexRef:
         return IndexRef(self._id(c[0]), tuple(c[1:]), self._span(meta))
+
+    @v_args(meta=True)
+    def local_ref(self, meta: Meta, c: list[Any]) -> LocalRef:
+        if len(c) == 2:
+            return LocalRef(self._id(c[0]), None, self._id(c[1]), self._span(meta))
+        return LocalRef(self._id(c[0]), c[1], self._id(c[2]), self._span(meta))
 
     @v_args(meta=True)
     def name_ref(self, meta: Meta, c: list[Token]) -> NameRef:

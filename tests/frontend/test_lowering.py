@@ -416,3 +416,14 @@ def test_lowering_is_deterministic() -> None:
     a, b = lower1(text), lower1(text)
     assert a == b
     assert format_model(a) == format_model(b)
+
+
+def test_properties_read_process_locals() -> None:
+    m = lower1(
+        "type T = 0..1; process P[i: T] { var j: 0..3; j = 1; } process Q { var k: bool; k = true; }"
+        "invariant a: P[0].j <= 1 && Q.k; invariant b: forall t in T: P[t].j < 3;"
+    )
+    a, b = (p.expr for p in m.properties[:2])
+    assert a is not None and show(m, a) == "P[0].j <= 1 && Q.k"
+    assert b is not None and show(m, b) == "P[0].j < 3 && P[1].j < 3"
+    assert any("only in a property" in s for s in errors("process P { var j: 0..1; } process Q { await P.j == 1; }"))
