@@ -55,36 +55,30 @@ def _closing_texts(v: TraceView, marker: str) -> list[str]:
     return out
 
 
-def _source_cell(step: Step) -> str:
+def _source_cell(step: Step, sep: str) -> str:
     parts = [source_of(step.transition)]
     if step.transition.kernel_ref:
         parts.append(step.transition.kernel_ref)
-    return "\n".join(p for p in parts if p)
+    return sep.join(p for p in parts if p)
 
 
 def swimlane(v: TraceView, *, ascii_only: bool = False, width: int = DEFAULT_WIDTH) -> list[str] | None:
-    """The trace as a swimlane, or None when it cannot fit in `width` columns."""
-    model = v.model
-    actors = sorted({s.transition.process for s in v.steps})
-    headers = ["#", *(model.processes[p].name for p in actors), "changes", "source"]
-    rows: list[grid.Row] = [grid.Banner(_initial_text(v))]
-    marker = "X" if ascii_only else "✗"
-    for step in v.steps:
-        if v.loop_after is not None and step.number == v.loop_after + 1:
-            rows.append(grid.Banner(_loop_text(v)))
-        cells = [str(step.number)]
-        cells += [step.transition.text if p == step.transition.process else "" for p in actors]
-        cells += ["\n".join(show_change(model, c) for c in step.changes), _source_cell(step)]
-        rows.append(grid.Line(tuple(cells)))
-    if v.loop_after is not None and v.loop_after == len(v.steps):
-        rows.append(grid.Banner(_loop_text(v)))
-    rows += [grid.Banner(t) for t in _closing_texts(v, marker)]
+    """The trace as a swimlane, or None when it cannot fit in `width` columns.
+
+    The spec line and the kernel reference share a line when every column then keeps its
+    natural width, and are stacked otherwise.
+    """
+    headers, rows = _grid_rows(v, ascii_only, ", ")
     natural = grid.natural_widths(headers, rows)
+    if sum(natural) + 3 * len(natural) + 1 > width:
+        headers, rows = _grid_rows(v, ascii_only, "\n")
+        natural = grid.natural_widths(headers, rows)
     # NOTE(swimlane-fit): step numbers and sources (`file:line`, kernel refs) never wrap; a
     # process column keeps at least PROCESS_MIN columns and `changes` CHANGES_MIN.  When that does
     # not fit in `width` there are too many processes for a readable swimlane: the caller prints
     # the step list instead (a wider --width gives the swimlane back).
-    shrinkable = [False] + [True] * len(actors) + [True, False]
+    n_actors = len(headers) - 3
+    shrinkable = [False] + [True] * n_actors + [True, False]
     floor = [
         natural[0],
         *(min(w, PROCESS_MIN) for w in natural[1:-2]),
@@ -100,6 +94,25 @@ def swimlane(v: TraceView, *, ascii_only: bool = False, width: int = DEFAULT_WID
     widths[-2] += max(0, min(longest - inner, width - (inner + 4)))
     align = [grid.Align.RIGHT] + [grid.Align.LEFT] * (len(headers) - 1)
     return grid.render(headers, _ruled(rows, widths), grid.box(ascii_only), widths=widths, align=align)
+
+
+def _grid_rows(v: TraceView, ascii_only: bool, source_sep: str) -> tuple[list[str], list[grid.Row]]:
+    model = v.model
+    actors = sorted({s.transition.process for s in v.steps})
+    headers = ["#", *(model.processes[p].name for p in actors), "changes", "source"]
+    rows: list[grid.Row] = [grid.Banner(_initial_text(v))]
+    marker = "X" if ascii_only else "✗"
+    for step in v.steps:
+        if v.loop_after is not None and step.number == v.loop_after + 1:
+            rows.append(grid.Banner(_loop_text(v)))
+        cells = [str(step.number)]
+        cells += [step.transition.text if p == step.transition.process else "" for p in actors]
+        cells += ["\n".join(show_change(model, c) for c in step.changes), _source_cell(step, source_sep)]
+        rows.append(grid.Line(tuple(cells)))
+    if v.loop_after is not None and v.loop_after == len(v.steps):
+        rows.append(grid.Banner(_loop_text(v)))
+    rows += [grid.Banner(t) for t in _closing_texts(v, marker)]
+    return headers, rows
 
 
 def _ruled(rows: list[grid.Row], widths: list[int]) -> list[grid.Row]:
