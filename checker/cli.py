@@ -404,6 +404,14 @@ def _render_spec_error(error: BaseException, path: str, source: str) -> str:
 
 def execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines = DEFAULT_ENGINES) -> int:
     """Run one command line; every failure becomes an exit code (see the module docstring)."""
+    try:
+        return _execute(argv, stdout, stderr, engines)
+    except Exception as e:  # last resort: a failure while reporting a failure
+        stderr.write(f"modelcheck: internal error ({type(e).__name__}): {e}\n")
+        return int(ExitCode.INTERNAL)
+
+
+def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(normalize_argv(argv))

@@ -239,3 +239,18 @@ def test_console_entry_point_exit_code() -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "exit 1: 1 result differs from expectation: no_lost_update [default]" in done.stdout
+
+
+def test_failure_while_reporting_a_spec_error_is_exit_70(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from model.diagnostics import SpecError
+
+    def load(p: str, defines: Mapping[str, str]) -> tuple[Model, ...]:
+        raise SpecError([])
+
+    def broken_render(error: BaseException, path: str, source: str) -> str:
+        raise RuntimeError("renderer broke")
+
+    monkeypatch.setattr(cli, "load_models", load)
+    monkeypatch.setattr(cli, "_render_spec_error", broken_render)
+    code, _, err = call([str(spec)])
+    assert code == 70 and "internal error (RuntimeError): renderer broke" in err
