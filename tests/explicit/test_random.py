@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import deque
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,10 +113,11 @@ def random_model(seed: int) -> Model:
     y = b.var("y", -1, 2, (0,))
     z = b.var("z", 0, 0)  # a one-value domain: no bits
     flag = b.var("flag", 0, 1, kind=DomainKind.BOOL)
+    w = b.var("w", 0, 40)  # narrowed to a few bits, widened on overflow
     arr = b.array("a", 3, 0, 2)
     procs = [b.proc(f"P{n}", ["l0", "l1", "l2"], end=("l0",) if rnd.random() < 0.5 else ()) for n in range(2)]
-    g = Gen(rnd, [x, y, z], arr, [flag])
-    doms = {x: (0, 2), y: (-1, 2), z: (0, 0), flag: (0, 1)}
+    g = Gen(rnd, [x, y, z, w], arr, [flag])
+    doms = {x: (0, 2), y: (-1, 2), z: (0, 0), flag: (0, 1), w: (0, 40)}
     for p in procs:
         for n in range(rnd.randint(3, 6)):
             writes: list[Assign | AssignElem] = []
@@ -130,11 +132,13 @@ def random_model(seed: int) -> Model:
                     ok = and_(Binary(BinOp.GE, val, Const(0)), Binary(BinOp.LE, val, Const(2)))
                     checks.append(chk(ok, kind=CheckKind.RANGE))
                 else:
-                    v = rnd.choice([x, y, z, flag])
+                    v = rnd.choice([x, y, z, flag, w])
                     lo, hi = doms[v]
                     k = rnd.random()
                     if v == flag:
                         val = g.bool_expr(1)
+                    elif v == w:
+                        val = Binary(rnd.choice(ARITH[:3]), VarRef(w), Const(rnd.randint(1, 3)))
                     elif k < 0.4:
                         val = Const(rnd.randint(lo, hi))
                     elif k < 0.7:
@@ -219,7 +223,7 @@ def reference(m: Model) -> dict[str, object]:
     return {"states": set(order), "transitions": transitions, "levels": levels, "hits": hits}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_random_models_agree_with_reference(seed: int) -> None:
     m = random_model(seed)
@@ -241,3 +245,10 @@ def test_random_models_agree_with_reference(seed: int) -> None:
             else:
                 want = Verdict.NOT_REACHED if name == "target" else Verdict.HOLDS
                 assert r.verdict is want, name
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9))
+def test_random_models_agree_with_reference_many(seed: int) -> None:
+    test_random_models_agree_with_reference.hypothesis.inner_test(seed)  # type: ignore[attr-defined]
