@@ -289,3 +289,25 @@ def test_control_characters_never_reach_the_output() -> None:
         assert not raw.search(out), name
     assert "x = 1 \\x1b[2J\\x00" in outputs["text"]
     ET.fromstring(outputs["junit"])  # still well-formed XML
+
+
+def test_output_schema_is_a_valid_json_schema() -> None:
+    schema = json.loads(OUTPUT_SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    # the schema pins the names CI scripts read (issue #3)
+    required = set(schema["$defs"]["result"]["required"])
+    assert {
+        "config",
+        "property",
+        "kind",
+        "verdict",
+        "expected",
+        "states",
+        "transitions",
+        "depth",
+        "trace",
+    } <= required
+    assert {"process", "statement", "line", "file", "kernel_ref", "changes"} <= set(
+        schema["$defs"]["step"]["required"]
+    )
+    assert {"version", "spec", "exit_code", "results"} <= set(schema["required"])
