@@ -281,9 +281,29 @@ class CodeGen:
         exec(compile(f"def _f(x):\n    return {code}\n", "<modelcheck-tab>", "exec"), ns)
         fn = ns["_f"]
         is_bool = expr_is_bool(e, self.model.variables)
-        values: list[Expr] = [Const(int(fn(x)), is_bool) for x in range(dom.lo, dom.hi + 1)]
+        values: list[Expr] = [Const(int(fn(x)), is_bool) for x in self._held(v)]
         self._single_memo[e] = (v, values)
         return v, values
+
+    def _held(self, v: int) -> range:
+        """The values variable v can hold in a state: its domain, cut to its field.
+
+        A narrowed field holds fewer values than the domain, and no other
+        value ever gets in (NOTE(narrow-layout)).
+        """
+        dom = self.model.variables[v].domain
+        f = self.layout.fields[v]
+        return range(dom.lo, min(dom.hi, f.lo + f.mask) + 1)
+
+    def _fits(self, value: Expr, v: int) -> bool:
+        """Whether `value` always fits variable v's field (no overflow test needed)."""
+        f = self.layout.fields[v]
+        if isinstance(value, Const):
+            return 0 <= value.value - f.lo <= f.mask
+        single = self._single(value)
+        if single is None:
+            return False
+        return all(isinstance(x, Const) and 0 <= x.value - f.lo <= f.mask for x in single[1])
 
     def _simplified(self, e: Expr) -> Expr:
         got = self._simp_memo.get(e)
@@ -327,8 +347,8 @@ class CodeGen:
         read = self.read(v, sv)
         if expr_is_bool(e, self.model.variables):
             true = frozenset(dom.lo + k for k, x in enumerate(consts) if x)
-            if len(true) * 2 > dom.size:
-                false = frozenset(range(dom.lo, dom.hi + 1)) - true
+            if len(true) * 2 > len(consts):
+                false = frozenset(self._held(v)) - true
                 return f"({read} not in {self._set(false)})"
             return f"({read} in {self._set(true)})"
         f = self.layout.fields[v]
@@ -373,7 +393,7 @@ class CodeGen:
                 lits |= (val.value - f.lo) << f.offset
             else:
                 code = self.expr(val)
-                if lay.narrowed(v, self.model):
+                if lay.narrowed(v, self.model) and not self._fits(val, v):
                     name = self._fresh()
                     pre.append(f"{name} = {code}")
                     pre.append(f"if {name} > {f.lo + f.mask}:")
@@ -416,7 +436,7 @@ class CodeGen:
         if f.width == 0:
             return []
         over: list[str] = []
-        if lay.narrowed(w.vars[0], self.model):
+        if lay.narrowed(w.vars[0], self.model) and not self._fits(w.value, w.vars[0]):
             over = [f"if {val} > {f.lo + f.mask}:", f"    raise _Overflow({w.vars[0]})"]
         base, stride = run
         sh = self._fresh()
@@ -444,8 +464,8 @@ class CodeGen:
         lines.append("t = s")
         for w, (vname, idx) in zip(tr.writes, values, strict=True):
             match w:
-                case Assign(var=v):
-                    lines.extend(self._store(v, vname))
+                case Assign(var=v, value=value):
+                    lines.extend(self._store(v, vname, value))
                 case AssignElem():
                     assert idx is not None
                     lines.extend(self._store_elem(w, idx, vname))
@@ -456,11 +476,11 @@ class CodeGen:
             lines.append(f"t = (t & {keep}) | {(tr.pc_to - pcf.lo) << pcf.offset}")
         return lines
 
-    def _store(self, v: int, val: str) -> list[str]:
+    def _store(self, v: int, val: str, value: Expr | None = None) -> list[str]:
         f = self.layout.fields[v]
         if f.width == 0:
             return []
-        if self.layout.narrowed(v, self.model):
+        if self.layout.narrowed(v, self.model) and not (value is not None and self._fits(value, v)):
             keep = ((1 << self.layout.bits) - 1) & ~(f.mask << f.offset)
             return [
                 f"if {val} > {f.lo + f.mask}:",
