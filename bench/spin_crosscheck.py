@@ -158,6 +158,56 @@ def run_spin(pm: Path, claim: str | None, bfs: bool, spin_flags: Sequence[str] =
             depth *= 4
 
 
+# NOTE(wait0): the location standing for BEEM's wait0 in p2, as in the ports.
+WAIT0 = {"anderson": "p2", "lamport": "q1"}
+
+
+def ltl_formulas(inst: Instance, pm_text: str) -> dict[str, str]:
+    """BEEM's LTL properties of `inst` as Promela `ltl` formulas over the .pm's names."""
+    if inst.name.startswith("phils"):
+        phils = sorted(set(re.findall(r"proctype\s+(phil_\d+)\s*\(", pm_text)), key=lambda p: int(p[5:]))
+        someone = " || ".join(f"{p}@eat" for p in phils)
+        return {
+            "p1": "[] <> phil_0@eat",
+            "p2": "[] (phil_0@one -> <> phil_0@eat)",
+            "p3": f"[] <> ({someone})",
+        }
+    if not inst.ltl:
+        return {}
+    procs = sorted(set(re.findall(r"proctype\s+(P_\d+)\s*\(", pm_text)), key=lambda p: int(p[2:]))
+    wait0 = WAIT0.get(inst.name.split(".")[0], "wait")
+    exactly_one = " + ".join(f"{p}@CS" for p in procs)
+    return {
+        "p2": f"[] (P_0@{wait0} -> <> P_0@CS)",
+        "p3": "[] (!P_0@CS -> <> P_0@CS)",
+        "p4": f"[] <> (({exactly_one}) == 1)",
+    }
+
+
+def run_spin_ltl(pm: Path, formulas: dict[str, str]) -> dict[str, SpinRun]:
+    """One acceptance-cycle search (`pan -a`, no fairness) per formula; a violation is an error."""
+    out: dict[str, SpinRun] = {}
+    if not formulas:
+        return out
+    with tempfile.TemporaryDirectory(prefix="spin-ltl-") as tmp:
+        work = Path(tmp)
+        blocks = "".join(f"\nltl {name} {{ {f} }}\n" for name, f in formulas.items())
+        (work / "model.pm").write_text(pm.read_text() + blocks)
+        subprocess.run(["spin", "-a", "model.pm"], cwd=work, check=True, capture_output=True)
+        flags = [f for f in CC_FLAGS if f != "-DSAFETY"]
+        subprocess.run(["cc", *flags, "-o", "pan", "pan.c"], cwd=work, check=True, capture_output=True)
+        for name in formulas:
+            start = time.monotonic()
+            proc = subprocess.run(
+                ["./pan", "-a", *PAN_FLAGS, f"-m{DEPTH}", "-N", name],
+                cwd=work,
+                capture_output=True,
+                text=True,
+            )
+            out[name] = _parse_pan(proc.stdout + proc.stderr, time.monotonic() - start)
+    return out
+
+
 # --------------------------------------------------------------------------
 # Ours
 
@@ -273,12 +323,50 @@ def print_table(rows: Sequence[Row], markdown: bool) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
 
 
+def _ltl_verdict(r: SpinRun | None) -> str:
+    if r is None:
+        return "-"
+    if r.errors:
+        return "violated"
+    return "holds" if r.complete else "INCOMPLETE"
+
+
+def print_ltl_table(ltl: dict[str, dict[str, SpinRun]], markdown: bool) -> None:
+    header = ("instance", "property", "formula (SPIN)", "BEEM", "SPIN", "agree")
+    table: list[tuple[str, ...]] = [header]
+    for name, runs in ltl.items():
+        inst = INSTANCES[name]
+        pm_text = (DEFAULT_BEEM / f"{name}.pm").read_text() if (DEFAULT_BEEM / f"{name}.pm").exists() else ""
+        formulas = ltl_formulas(inst, pm_text)
+        for a in inst.ltl:
+            beem = "holds" if a.holds else "violated"
+            spin = _ltl_verdict(runs.get(a.beem))
+            f = formulas.get(a.beem, "-").replace("|", "\\|") if markdown else formulas.get(a.beem, "-")
+            table.append(
+                (name, a.beem, f"`{f}`" if markdown else f, beem, spin, "yes" if beem == spin else "NO")
+            )
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for cells in table[1:]:
+            print("| " + " | ".join(cells) + " |")
+        return
+    widths = [max(len(t[k]) for t in table) for k in range(len(header))]
+    for cells in table:
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("instances", nargs="*", help="BEEM instance names (default: all 17)")
     ap.add_argument("--beem-dir", type=Path, default=DEFAULT_BEEM, help="where NAME.pm live")
     ap.add_argument("--no-ours", action="store_true", help="SPIN only: skip the explicit engine")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument(
+        "--ltl",
+        action="store_true",
+        help="also check BEEM's LTL properties with SPIN (`pan -a`, no fairness)",
+    )
     args = ap.parse_args(argv)
     if shutil.which("spin") is None or shutil.which("cc") is None:
         print("spin_crosscheck: needs `spin` and `cc` on PATH", file=sys.stderr)
@@ -289,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spin_crosscheck: unknown instance(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
     rows: list[Row] = []
+    ltl: dict[str, dict[str, SpinRun]] = {}
     for name in names:
         inst = INSTANCES[name]
         pm = args.beem_dir / f"{name}.pm"
@@ -300,8 +389,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         row = Row(inst, count, plain, p1, ours)
         rows.append(row)
         times = f"spin {count.seconds:.1f}s" + (f", ours {ours.seconds:.1f}s" if ours else "")
+        if args.ltl:
+            ltl[name] = run_spin_ltl(pm, ltl_formulas(inst, pm.read_text()))
+            times += ", spin LTL " + ", ".join(f"{k} {r.seconds:.1f}s" for k, r in ltl[name].items())
         print(f"# {name}: {times}", file=sys.stderr)
     print_table(rows, args.markdown)
+    if args.ltl:
+        print()
+        print_ltl_table(ltl, args.markdown)
     return 0
 
 
