@@ -300,10 +300,42 @@ class CodeGen:
         f = self.layout.fields[v]
         if isinstance(value, Const):
             return 0 <= value.value - f.lo <= f.mask
+        bounds = self._bounds(value)
+        if bounds is not None and f.lo <= bounds[0] and bounds[1] <= f.lo + f.mask:
+            return True
         single = self._single(value)
         if single is None:
             return False
         return all(isinstance(x, Const) and 0 <= x.value - f.lo <= f.mask for x in single[1])
+
+    def _bounds(self, e: Expr) -> tuple[int, int] | None:
+        """An interval holding every value of `e` in any state, if simple to see."""
+        match e:
+            case Const(value=c):
+                return c, c
+            case VarRef(var=v):
+                held = self._held(v)
+                return held.start, held.stop - 1
+            case Select(vars=vs):
+                parts = [self._bounds(VarRef(v)) for v in vs] + [(0, 0)]  # 0: out of range
+                return min(p[0] for p in parts if p), max(p[1] for p in parts if p)
+            case Binary(op=BinOp.ADD | BinOp.SUB | BinOp.MUL as op, lhs=a, rhs=b):
+                ba, bb = self._bounds(a), self._bounds(b)
+                if ba is None or bb is None:
+                    return None
+                if op is BinOp.ADD:
+                    return ba[0] + bb[0], ba[1] + bb[1]
+                if op is BinOp.SUB:
+                    return ba[0] - bb[1], ba[1] - bb[0]
+                corners = [x * y for x in ba for y in bb]
+                return min(corners), max(corners)
+            case Ite(then=th, else_=el):
+                bt, be = self._bounds(th), self._bounds(el)
+                if bt is None or be is None:
+                    return None
+                return min(bt[0], be[0]), max(bt[1], be[1])
+            case _:
+                return None
 
     def _simplified(self, e: Expr) -> Expr:
         got = self._simp_memo.get(e)

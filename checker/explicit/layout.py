@@ -85,8 +85,9 @@ def make_layout(model: Model, narrow: frozenset[str] = frozenset()) -> Layout:
 
 # NOTE(narrow-layout): BEEM-style specs declare most variables `byte` while
 # their values stay small.  `explore` first tries fields just wide enough
-# for every integer constant of the model plus one (so counters may step
-# past the largest constant); every non-constant write to a narrowed field
+# for every integer constant of the model (in bits, so a counter usually
+# has room to step past the largest constant); every write to a narrowed field
+# that the generator cannot bound statically
 # is checked in the generated code and raises `Overflow` when the value
 # does not fit, and the search restarts with that variable at its full
 # width.  States, counts and verdicts are the same either way: the fields
@@ -110,7 +111,7 @@ def narrow_width(model: Model) -> int:
                 biggest = max(biggest, abs(sub.value))
     for values in model.initial:
         biggest = max([biggest, *(abs(v) for v in values)])
-    return (biggest + 1).bit_length()
+    return max(1, biggest.bit_length())
 
 
 def narrowable(model: Model) -> frozenset[str]:
