@@ -13,8 +13,9 @@ from checker.explicit.codegen import _cdiv, _cmod
 from checker.explicit.search import compile_model
 from checker.result import PropertyResult, StopReason, Trace, Verdict
 from model.ir import Expr, Fairness, Model, PropKind
-from tests.explicit import zoo
-from tests.explicit.irbuild import lt
+
+from . import zoo
+from .irbuild import lt
 
 NOSYM = ExplicitOptions(symmetry=False)
 
@@ -47,7 +48,8 @@ def test_peterson1_liveness_as_beem() -> None:
     m = zoo.peterson(3, with_props=False)
     from model.ir import Property, Unary, UnOp, VarRef
     from model.source import NO_SPAN
-    from tests.explicit.irbuild import (
+
+    from .irbuild import (
         Builder,  # noqa: F401  (documents the origin)
         and_,
         eq,
@@ -311,7 +313,8 @@ def test_narrow_fields_widen_on_overflow() -> None:
     """x: 0..255 grows past every constant + 1 (NOTE(narrow-layout)): same answers."""
     from checker.explicit.layout import narrow_width, narrowable
     from model.ir import BinOp, CheckKind, VarRef
-    from tests.explicit.irbuild import Builder, add, assign, b, chk, ne
+
+    from .irbuild import Builder, add, assign, b, chk, ne
 
     bld = Builder()
     x = bld.var("x", 0, 255)

@@ -35,7 +35,8 @@ from model.ir import (
     UnOp,
     VarRef,
 )
-from tests.explicit.irbuild import Builder, and_, chk
+
+from .irbuild import Builder, and_, chk
 
 ARITH = [BinOp.ADD, BinOp.SUB, BinOp.MUL, BinOp.DIV, BinOp.MOD]
 CMP = [BinOp.EQ, BinOp.NE, BinOp.LT, BinOp.LE, BinOp.GT, BinOp.GE]
@@ -223,7 +224,7 @@ def reference(m: Model) -> dict[str, object]:
     return {"states": set(order), "transitions": transitions, "levels": levels, "hits": hits}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_random_models_agree_with_reference(seed: int) -> None:
     m = random_model(seed)
@@ -248,7 +249,7 @@ def test_random_models_agree_with_reference(seed: int) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_random_models_agree_with_reference_many(seed: int) -> None:
     test_random_models_agree_with_reference.hypothesis.inner_test(seed)  # type: ignore[attr-defined]

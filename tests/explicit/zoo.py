@@ -7,7 +7,8 @@ Stage: test support.  Each function returns an IR `Model` built with
 from __future__ import annotations
 
 from model.ir import CheckKind, Expr, Fairness, Model, PropKind, VarRef
-from tests.explicit.irbuild import (
+
+from .irbuild import (
     Builder,
     add,
     and_,
