@@ -33,7 +33,7 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -52,6 +52,8 @@ class Graph:
     levels: int
     seconds: float
     stop: StopReason | None
+    # fair components per region: properties over the same region share them
+    fair_cache: dict[frozenset[int], dict[int, set[int]]] = field(default_factory=dict)
 
 
 def build_graph(eng: Engine, limits: Limits) -> Graph:
@@ -271,6 +273,14 @@ def _lasso(
 
 
 def _find(g: Graph, fair: _Fairness, region: set[int]) -> dict[int, set[int]]:
+    key = frozenset(region)
+    cached = g.fair_cache.get(key)
+    if cached is None:
+        cached = g.fair_cache[key] = _find_uncached(g, fair, region)
+    return cached
+
+
+def _find_uncached(g: Graph, fair: _Fairness, region: set[int]) -> dict[int, set[int]]:
     """state -> the fair component it belongs to, over every fair part of `region`."""
     owner: dict[int, set[int]] = {}
     for comp in _sccs(g, region):
