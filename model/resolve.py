@@ -451,6 +451,15 @@ class Resolver:
     def err(self, message: str, span: Span, notes: tuple[tuple[str, Span], ...] = ()) -> None:
         self.sink.error(message, span, notes)
 
+    def _code_decl_kind(self, name: str) -> str | None:
+        """'process' or 'procedure' when `name` declares one (they are not values or types)."""
+        item = self.decls.get(name)
+        if isinstance(item, S.ProcessDecl):
+            return "process"
+        if isinstance(item, S.ProcDecl):
+            return "procedure"
+        return None
+
     def _bad_name(self, n: S.Ident) -> bool:
         """Report a declared name that is a keyword or a built-in.
 
@@ -500,8 +509,8 @@ class Resolver:
         if name in self._failed:
             return None
         item = self.decls.get(name)
-        if item is None:
-            return None
+        if item is None or isinstance(item, (S.ProcDecl, S.ProcessDecl)):
+            return None  # registered by `run` once declarations are evaluated
         if name in self._evaluating:
             cycle = " -> ".join([*self._evaluating[self._evaluating.index(name) :], name])
             self.err(f"'{name}' is defined in terms of itself ({cycle})", _decl_name_span(item, name))
@@ -642,6 +651,9 @@ class Resolver:
             case EnumMemberSym(value=v, enum=en):
                 return v, Ty(TyKind.ENUM, en)
             case None:
+                kind = self._code_decl_kind(n.text)
+                if kind is not None:
+                    raise _NotStatic(f"'{n.text}' is a {kind}, not a constant", n.span)
                 if n.text in self.decls:
                     raise _NotStatic(f"'{n.text}' has no value", n.span, silent=True)
                 raise _NotStatic(self._undeclared(n.text), n.span)
@@ -679,7 +691,10 @@ class Resolver:
                 if isinstance(sym, TypeSym):
                     return sym.vtype
                 if sym is None:
-                    if n.text not in self.decls:
+                    kind = self._code_decl_kind(n.text)
+                    if kind is not None:
+                        self.err(f"'{n.text}' is a {kind}, not a type", n.span)
+                    elif n.text not in self.decls:
                         types = [k for k, v in self.decls.items() if isinstance(v, (S.TypeDecl, S.EnumDecl))]
                         self.err(f"unknown type '{n.text}'" + did_you_mean(n.text, types), n.span)
                     return None
