@@ -69,6 +69,14 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
     declares symmetric types; liveness properties from the unreduced state
     graph (NOTE(liveness-semantics) in liveness.py).  Ctrl-C gives
     INCOMPLETE (INTERRUPTED) results with the figures so far.
+
+    Figures (`Stats`) are those of the exploration that decided the
+    property: distinct states, transitions as BEEM counts them (every
+    enabled step that yields a state, from every reachable state,
+    duplicates included; a step failing a runtime check yields none), depth
+    as the number of BFS levels (BEEM's "levels": the initial states are
+    level 1), and seconds.  With symmetry reduction the safety figures
+    count orbit representatives.
     """
     opts = options if options is not None else ExplicitOptions()
     limits = opts.limits()

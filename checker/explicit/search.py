@@ -36,7 +36,7 @@ from checker.explicit.codegen import CodeGen, Compiled, Slots
 from checker.explicit.layout import Layout, Overflow, make_layout, narrowable
 from checker.explicit.symmetry import Perm, permutations
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
-from model.ir import Model, PropKind
+from model.ir import Expr, Model, PropKind
 
 CHUNK = 2048
 ENGINE = "explicit"
@@ -84,8 +84,8 @@ def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozens
     """Compile `model`; the variables named in `narrow` get narrowed fields."""
     layout = make_layout(model, narrow)
     perms = tuple(permutations(model)) if symmetry else ()
-    inv: list[tuple[int, object]] = []
-    reach: list[tuple[int, object]] = []
+    inv: list[tuple[int, Expr]] = []
+    reach: list[tuple[int, Expr]] = []
     checks: dict[str, int] = {}
     deadlock: int | None = None
     for k, prop in enumerate(model.properties):
@@ -102,7 +102,7 @@ def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozens
                 deadlock = k if deadlock is None else deadlock
             case _:
                 pass
-    slots = Slots(tuple(inv), tuple(reach), checks, deadlock)  # type: ignore[arg-type]
+    slots = Slots(tuple(inv), tuple(reach), checks, deadlock)
     code = CodeGen(model, layout, perms).build(slots)
     return Engine(model, layout, perms, code, slots)
 
