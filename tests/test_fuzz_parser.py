@@ -6,6 +6,9 @@ random text and random bytes, and from mutations of a valid spec.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import lark
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -94,6 +97,40 @@ def test_random_bytes(data: bytes) -> None:
 @given(st.integers(0, len(_VALID)), st.integers(0, 20), st.text(max_size=12))
 def test_mutated_valid_spec(pos: int, cut: int, insert: str) -> None:
     _check(_VALID[:pos] + insert + _VALID[pos + cut :])
+
+
+_RICH = (Path(__file__).resolve().parent.parent / "specs" / "all_constructs.mig").read_text(encoding="utf-8")
+_WORDS = sorted(set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", _RICH)))
+_TOKENS = [*_WORDS, "(", ")", "{", "}", ";", "[", "]", ".", "..", "0", "-1", "99", "=", "==", "&&", "->", ","]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 2), st.sampled_from(_TOKENS)), min_size=1, max_size=3
+    )
+)
+def test_mutated_rich_spec(edits: list[tuple[int, int, str]]) -> None:
+    """Word-level edits of a spec using every construct reach resolve and lowering."""
+    text = _RICH
+    for pos, kind, tok in edits:
+        words = list(re.finditer(r"[A-Za-z_][A-Za-z_0-9]*|\S", text))
+        m = words[pos % len(words)]
+        if kind == 0:
+            text = text[: m.start()] + tok + text[m.end() :]
+        elif kind == 1:
+            text = text[: m.start()] + tok + " " + text[m.start() :]
+        else:
+            text = text[: m.start()] + text[m.end() :]
+    try:
+        spec = load_spec_text(text, "fuzz.mig", {"patched": "true", "mode": "SYNC"})
+    except SpecError as e:
+        assert e.diagnostics
+        return
+    try:
+        configurations(spec)
+    except SpecError as e:
+        assert e.diagnostics
 
 
 def test_valid_spec_lowers() -> None:
