@@ -834,6 +834,10 @@ class Lowerer:
 
     # ------------------------------------------------------------ places
 
+    # NOTE(index-check): an INDEX check is left out only when the variables'
+    # domains alone keep the index in range.  The step's guard does not
+    # count here (unlike for RANGE checks): a guard is evaluated in every
+    # state, so a Select in it must be safe even where the guard is false.
     def place(
         self, store: _Store, idx: Sequence[S.Expr], fr: _Frame, path: _Path | None, span: Span
     ) -> _Place:
@@ -844,7 +848,7 @@ class Lowerer:
         lin: ir.Expr = const(0)
         stride = 1
         for d, v in reversed(list(zip(store.dims, vals, strict=True))):
-            lo, hi = interval(v, self.refined_doms(path))
+            lo, hi = interval(v, self.doms())  # NOTE(index-check)
             if not (d.lo <= lo and hi <= d.hi):
                 conds.append(
                     mk_and([mk_bin(ir.BinOp.GE, v, const(d.lo)), mk_bin(ir.BinOp.LE, v, const(d.hi))])
