@@ -1021,9 +1021,12 @@ class Lowerer:
         if op in (S.BinaryOp.DIV, S.BinaryOp.MOD) and path is not None and fr is not None:
             lo, hi = interval(y, self.doms())
             if lo <= 0 <= hi:
+                nonzero = mk_bin(ir.BinOp.NE, y, const(0))
+                # as for index checks (NOTE(guard-select)): it applies only where the guard holds
+                applies = mk_or([mk_not(mk_and(path.guard)), nonzero]) if path.guard else nonzero
                 self.add_check(
                     path,
-                    mk_bin(ir.BinOp.NE, y, const(0)),
+                    applies,
                     ir.CheckKind.DIV_ZERO,
                     f"{fr.inst.name}: division by zero in {self.text_of(span)}",
                     span,
@@ -1562,9 +1565,17 @@ class Lowerer:
             # NOTE(guard-select): a guard that reads a dynamically indexed
             # element is made true when an index check of the step fails, so
             # the step is enabled and the failing check is reported.
-            idx_fail = [mk_not(c.cond) for c in p.checks if c.kind is ir.CheckKind.INDEX]
-            if idx_fail and any(isinstance(s, ir.Select) for s in ir.subexprs(guard)):
-                guard = mk_or([*idx_fail, guard])
+            # The same for a division by zero in the guard (an engine may
+            # assume a divisor is non-zero when it evaluates the guard).
+            sub = list(ir.subexprs(guard))
+            risky: list[ir.CheckKind] = []
+            if any(isinstance(s, ir.Select) for s in sub):
+                risky.append(ir.CheckKind.INDEX)
+            if any(isinstance(s, ir.Binary) and s.op in (ir.BinOp.DIV, ir.BinOp.MOD) for s in sub):
+                risky.append(ir.CheckKind.DIV_ZERO)
+            fails = [mk_not(c.cond) for c in p.checks if c.kind in risky]
+            if fails:
+                guard = mk_or([*fails, guard])
             cfg.edges.append(_Edge(src, dst, guard, tuple(p.checks), tuple(p.writes), t, span, fr.ref))
 
     def emit_returning(
