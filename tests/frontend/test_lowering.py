@@ -426,4 +426,76 @@ def test_properties_read_process_locals() -> None:
     a, b = (p.expr for p in m.properties[:2])
     assert a is not None and show(m, a) == "P[0].j <= 1 && Q.k"
     assert b is not None and show(m, b) == "P[0].j < 3 && P[1].j < 3"
-    assert any("only in a property" in s for s in errors("process P { var j: 0..1; } process Q { await P.j == 1; }"))
+    assert any(
+        "only in a property" in s for s in errors("process P { var j: 0..1; } process Q { await P.j == 1; }")
+    )
+
+
+def _eval(e: ir.Expr, s: list[int]) -> int:
+    """A tiny reference evaluator (short-circuit, as engines must)."""
+    match e:
+        case ir.Const(value=v):
+            return v
+        case ir.VarRef(var=v):
+            return s[v]
+        case ir.Select(vars=vs, index=i):
+            return s[vs[_eval(i, s)]]
+        case ir.Unary(op=op, arg=a):
+            return int(not _eval(a, s)) if op is ir.UnOp.NOT else -_eval(a, s)
+        case ir.Binary(op=ir.BinOp.AND, lhs=a, rhs=b):
+            return int(bool(_eval(a, s)) and bool(_eval(b, s)))
+        case ir.Binary(op=ir.BinOp.OR, lhs=a, rhs=b):
+            return int(bool(_eval(a, s)) or bool(_eval(b, s)))
+        case ir.Binary(op=op, lhs=a, rhs=b):
+            x, y = _eval(a, s), _eval(b, s)
+            ops = {
+                ir.BinOp.ADD: x + y, ir.BinOp.SUB: x - y, ir.BinOp.MUL: x * y,
+                ir.BinOp.EQ: int(x == y), ir.BinOp.NE: int(x != y), ir.BinOp.LT: int(x < y),
+                ir.BinOp.LE: int(x <= y), ir.BinOp.GT: int(x > y), ir.BinOp.GE: int(x >= y),
+            }  # fmt: skip
+            if op in (ir.BinOp.DIV, ir.BinOp.MOD):
+                q = abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)
+                return q if op is ir.BinOp.DIV else x - y * q
+            return ops[op]
+        case ir.Ite(cond=c, then=t, else_=f):
+            return _eval(t, s) if _eval(c, s) else _eval(f, s)
+        case _:
+            raise AssertionError(e)
+
+
+def _step(m: ir.Model, t: ir.Transition, s: list[int]) -> str:
+    """'disabled', the name of the failed check's kind, or 'ok'."""
+    if s[m.processes[t.process].pc_var] != t.pc_from or not _eval(t.guard, s):
+        return "disabled"
+    for c in t.checks:
+        if not _eval(c.cond, s):
+            return c.kind.name
+    return "ok"
+
+
+def test_a_read_guarded_by_the_step_guard_is_not_a_false_index_error() -> None:
+    # BEEM bakery: `j < N && a[j] > m { m = a[j]; }` must not fail at j == N.
+    m = lower1(
+        "var a: [0..1] 0..3; process P { var j: 0..2; var mx: 0..3; state s; init s;"
+        "trans s -> s when j < 2 && a[j] > mx { mx = a[j]; } }"
+    )
+    (t,) = trans_of(m, "P")
+    jv, mv = var(m, "P.j"), var(m, "P.mx")
+    s = [v[0] for v in m.initial]
+    for j in range(3):
+        s[jv] = j
+        assert _step(m, t, s) in ("disabled", "ok")
+    s[jv], s[var(m, "a[1]")], s[mv] = 1, 2, 0
+    assert _step(m, t, s) == "ok"
+
+
+def test_an_unguarded_bad_index_or_division_is_reported_not_blocked() -> None:
+    m = lower1(
+        "var a: [0..1] bool; var i: 0..2; var y: 0..1; process P { await a[i]; } process Q { await 4 / y > 1; }"
+    )
+    (tp,) = trans_of(m, "P")
+    (tq,) = trans_of(m, "Q")
+    s = [v[0] for v in m.initial]
+    s[var(m, "i")] = 2
+    assert _step(m, tp, s) == "INDEX"
+    assert _step(m, tq, s) == "DIV_ZERO"
