@@ -1293,6 +1293,11 @@ class Resolver:
                 fscope: dict[str, _Local] = {}
                 if fvt is not None:
                     fscope[fv.text] = _Local(fv.text, fvt.ty, "value", None, fv.span)
+                for lab in _labels_in(fb):
+                    self.err(
+                        f"a label inside a 'for' loop: '{lab.text}' would name one location in every unrolled copy",
+                        lab.span,
+                    )
                 self.stmt(fb, [*scopes, fscope], ctx)
             case S.Atomic(body=ab):
                 self.stmt(ab, scopes, replace(ctx, in_atomic=ctx.in_atomic or "atomic"))
