@@ -101,3 +101,41 @@ def test_runtime_check_on_mig() -> None:
     assert rt.trace.length == 4
     last = model.transitions[rt.trace.transitions[-1]]
     assert "unlock" in last.text
+
+
+RUNTIME_CASES = {
+    # kind: (spec, property, length of the trace, the failing step last)
+    "LOCK_REACQUIRE": ("lock m: mutex;\nprocess A { lock(m); lock(m); }", "runtime", 2),
+    "LOCK_NOT_HELD": ("lock m: mutex;\nprocess A { unlock(m); }", "runtime", 1),
+    "SLEEP_IN_ATOMIC": (
+        "lock s: spinlock;\nlock m: mutex;\nprocess A { lock(s); lock(m); unlock(m); unlock(s); }",
+        "runtime",
+        2,
+    ),
+    "REF_UNDERFLOW": ("refcount r: 0..3 = 0;\nprocess A { put(r); }", "runtime", 1),
+    "REF_GET_FROZEN": (
+        "refcount r: 0..3 = 1;\nprocess A { if freeze(r, 1) { get(r); } }",
+        "runtime",
+        2,
+    ),
+    "REF_UNFREEZE": ("refcount r: 0..3 = 1;\nprocess A { unfreeze(r, 1); }", "runtime", 1),
+    "INDEX": ("var a: [0..1] 0..3;\nvar i: 0..3 = 2;\nprocess A { a[i] = 1; }", "runtime", 1),
+    "RANGE": ("var x: 0..2 = 2;\nprocess A { x = x + 1; }", "runtime", 1),
+    "DIV_ZERO": ("var x: 0..2;\nvar y: 0..2;\nprocess A { x = 2 / y; }", "runtime", 1),
+    "ASSERT": ('var x: 0..2;\nprocess A { x = 1; assert x == 2, "x is not 2"; }', "assert", 2),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RUNTIME_CASES))
+def test_every_runtime_check(kind: str) -> None:
+    from model.ir import CheckKind
+
+    text, prop, length = RUNTIME_CASES[kind]
+    model = one(text)
+    r = results(model)[prop]
+    assert r.verdict is Verdict.VIOLATED
+    t = r.trace
+    assert t is not None and t.failed_check is not None and t.length == length
+    failed = model.transitions[t.transitions[-1]].checks[t.failed_check]
+    assert failed.kind is CheckKind[kind]
+    assert failed.kind.value in r.detail
