@@ -55,7 +55,9 @@ def main(argv: list[str]) -> None:
             defines[name] = value
             rest = rest[2:]
         else:
-            raise SystemExit(f"usage: python -m tests.specs.pinning SPEC [-D NAME=VALUE ...]; got {rest[0]!r}")
+            raise SystemExit(
+                f"usage: python -m tests.specs.pinning SPEC [-D NAME=VALUE ...]; got {rest[0]!r}"
+            )
     for m in models(spec, defines):
         pin = summarise(m)
         print(f"    {pin.label!r}: ({pin.states}, {dict(pin.props)!r}),", flush=True)

@@ -14,28 +14,126 @@ import sys
 
 import pytest
 
-from tests.specs.pinning import ConfigPin, PropPin, ROOT, models, summarise
+from tests.specs.pinning import ROOT, ConfigPin, PropPin, models, summarise
 
 GALLERY: dict[str, dict[str, tuple[int, dict[str, PropPin]]]] = {
     "specs/bugs/aio_kioctx_uaf.mig": {
-        "fixed=false": (58, {"migrated": ("REACHED", True, 4), "refused": ("REACHED", True, 6), "migrate_finishes": ("HOLDS", True, None), "teardown_finishes": ("HOLDS", True, None), "no_uaf": ("VIOLATED", True, 8), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
-        "fixed=true": (60, {"migrated": ("REACHED", True, 5), "refused": ("REACHED", True, 11), "migrate_finishes": ("HOLDS", True, None), "teardown_finishes": ("HOLDS", True, None), "no_uaf": ("HOLDS", True, None), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
+        "fixed=false": (
+            58,
+            {
+                "migrated": ("REACHED", True, 4),
+                "refused": ("REACHED", True, 6),
+                "migrate_finishes": ("HOLDS", True, None),
+                "teardown_finishes": ("HOLDS", True, None),
+                "no_uaf": ("VIOLATED", True, 8),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
+        "fixed=true": (
+            60,
+            {
+                "migrated": ("REACHED", True, 5),
+                "refused": ("REACHED", True, 11),
+                "migrate_finishes": ("HOLDS", True, None),
+                "teardown_finishes": ("HOLDS", True, None),
+                "no_uaf": ("HOLDS", True, None),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
     },
     "specs/bugs/device_private_fault.mig": {
-        "fixed=false": (56, {"fault_called": ("REACHED", True, 3), "migrated": ("REACHED", True, 4), "fault_finishes": ("HOLDS", True, None), "migrator_finishes": ("HOLDS", True, None), "no_uaf": ("VIOLATED", True, 7), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
-        "fixed=true": (68, {"fault_called": ("REACHED", True, 3), "migrated": ("REACHED", True, 4), "fault_finishes": ("HOLDS", True, None), "migrator_finishes": ("HOLDS", True, None), "no_uaf": ("HOLDS", True, None), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
+        "fixed=false": (
+            56,
+            {
+                "fault_called": ("REACHED", True, 3),
+                "migrated": ("REACHED", True, 4),
+                "fault_finishes": ("HOLDS", True, None),
+                "migrator_finishes": ("HOLDS", True, None),
+                "no_uaf": ("VIOLATED", True, 7),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
+        "fixed=true": (
+            68,
+            {
+                "fault_called": ("REACHED", True, 3),
+                "migrated": ("REACHED", True, 4),
+                "fault_finishes": ("HOLDS", True, None),
+                "migrator_finishes": ("HOLDS", True, None),
+                "no_uaf": ("HOLDS", True, None),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
     },
     "specs/bugs/migrate_vma_tlb_flush.mig": {
-        "fixed=false": (147, {"access": ("REACHED", True, 1), "zap_done": ("REACHED", True, 5), "flushed_under_ptl": ("VIOLATED", True, 4), "no_stale_access": ("VIOLATED", True, 9), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
-        "fixed=true": (123, {"access": ("REACHED", True, 1), "zap_done": ("REACHED", True, 5), "flushed_under_ptl": ("HOLDS", True, None), "no_stale_access": ("HOLDS", True, None), "runtime": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
+        "fixed=false": (
+            147,
+            {
+                "access": ("REACHED", True, 1),
+                "zap_done": ("REACHED", True, 5),
+                "flushed_under_ptl": ("VIOLATED", True, 4),
+                "no_stale_access": ("VIOLATED", True, 9),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
+        "fixed=true": (
+            123,
+            {
+                "access": ("REACHED", True, 1),
+                "zap_done": ("REACHED", True, 5),
+                "flushed_under_ptl": ("HOLDS", True, None),
+                "no_stale_access": ("HOLDS", True, None),
+                "runtime": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
     },
     "specs/bugs/zs_destroy_free_work.mig": {
-        "fixed=false": (70, {"work_ran": ("REACHED", True, 4), "destroyed": ("REACHED", True, 3), "destroy_completes": ("HOLDS", True, None), "no_uaf": ("VIOLATED", True, 7), "deadlock": ("HOLDS", True, None)}),
-        "fixed=true": (102, {"work_ran": ("REACHED", True, 4), "destroyed": ("REACHED", True, 11), "destroy_completes": ("HOLDS", True, None), "no_uaf": ("HOLDS", True, None), "deadlock": ("HOLDS", True, None)}),
+        "fixed=false": (
+            70,
+            {
+                "work_ran": ("REACHED", True, 4),
+                "destroyed": ("REACHED", True, 3),
+                "destroy_completes": ("HOLDS", True, None),
+                "no_uaf": ("VIOLATED", True, 7),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
+        "fixed=true": (
+            102,
+            {
+                "work_ran": ("REACHED", True, 4),
+                "destroyed": ("REACHED", True, 11),
+                "destroy_completes": ("HOLDS", True, None),
+                "no_uaf": ("HOLDS", True, None),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
     },
     "specs/bugs/zs_lost_wakeup.mig": {
-        "fixed=false": (88, {"drains": ("VIOLATED", True, 9), "slept_and_woken": ("REACHED", True, 7), "no_sleep": ("REACHED", True, 8), "deadlock": ("VIOLATED", True, 9)}),
-        "fixed=true": (70, {"drains": ("HOLDS", True, None), "slept_and_woken": ("REACHED", True, 6), "no_sleep": ("REACHED", True, 7), "deadlock": ("HOLDS", True, None)}),
+        "fixed=false": (
+            88,
+            {
+                "drains": ("VIOLATED", True, 9),
+                "slept_and_woken": ("REACHED", True, 7),
+                "no_sleep": ("REACHED", True, 8),
+                "deadlock": ("VIOLATED", True, 9),
+            },
+        ),
+        "fixed=true": (
+            70,
+            {
+                "drains": ("HOLDS", True, None),
+                "slept_and_woken": ("REACHED", True, 6),
+                "no_sleep": ("REACHED", True, 7),
+                "deadlock": ("HOLDS", True, None),
+            },
+        ),
     },
 }
 
