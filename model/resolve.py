@@ -696,7 +696,18 @@ class Resolver:
                         self.err(f"'{n.text}' is a {kind}, not a type", n.span)
                     elif n.text not in self.decls:
                         types = [k for k, v in self.decls.items() if isinstance(v, (S.TypeDecl, S.EnumDecl))]
-                        self.err(f"unknown type '{n.text}'" + did_you_mean(n.text, types), n.span)
+                        hint = did_you_mean(n.text, types)
+                        if not hint and n.text in (
+                            "int",
+                            "integer",
+                            "unsigned",
+                            "long",
+                            "u8",
+                            "u32",
+                            "int32",
+                        ):
+                            hint = ": types are bounded; use a range such as 0..3, or byte"
+                        self.err(f"unknown type '{n.text}'" + hint, n.span)
                     return None
                 self.err(f"'{n.text}' is a {sym_kind(sym)}, not a type", n.span)
                 return None

@@ -1044,6 +1044,29 @@ KEYWORDS = frozenset(
 )  # fmt: skip
 
 
+# Tokens that show a statement or declaration has ended (or should have).
+_ENDS_A_STATEMENT = frozenset(
+    {"RBRACE", "PROCESS", "VAR", "CONST", "INVARIANT", "REACHABLE", "LIVENESS", "LOCK"}
+)
+_STRUCTURAL = frozenset({"SEMICOLON", "LBRACE", "RBRACE", "COLON", "RPAR", "RSQB", "EQUAL"})
+
+
+def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
+    """A plain-words hint for a habit from C or Python, or None."""
+    if value == "=" and pos > 0 and text[pos - 1] == ":":
+        return "':=' is not assignment here: write '='"
+    x = str(prev) if prev is not None and prev.type == "NAME" else "x"
+    if text.startswith(("++", "--"), pos):
+        return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} 1;'"
+    if text.startswith(("+=", "-=", "*="), pos):
+        return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} ...;'"
+    if prev is not None and str(prev) in ("elif", "elsif", "elseif"):
+        return f"'{prev}' is not a keyword: write 'else if'"
+    if value in ("bool", "byte", "int") and (prev is None or str(prev) in (";", "}")):
+        return f"a declaration starts with 'var': write 'var NAME: {value};'"
+    return None
+
+
 def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
     """A lark parse error as (plain message, span)."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
@@ -1063,6 +1086,15 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         tok = exc.token
         expected = set(exc.expected)
+        try:
+            # LALR merges states, so `expected` can list tokens that would
+            # fail a step later; the interactive parser knows the real ones.
+            ip: Any = exc.interactive_parser  # lark's accepts() is not annotated
+            accepts: set[str] = set(ip.accepts()) if ip is not None else set()
+        except Exception:  # best effort: keep lark's list
+            accepts = set()
+        if accepts:
+            expected = accepts
         if tok.type == "$END":
             lines = text.split("\n")
             ln = len(lines)
@@ -1091,7 +1123,16 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         value = str(tok)
         if "NAME" in expected and value in KEYWORDS:
             return f"'{value}' is a keyword and cannot be used as a name", span
+        hint = _c_habit(text, pos, value, prev_tok)
+        if hint is not None:
+            return hint, span
         found = f"'{value}'" if tok.type != "$END" else "the end of the file"
+        if "SEMICOLON" in expected and tok.type in _ENDS_A_STATEMENT:
+            return f"missing ';' before {found}", span
+        key = expected & _STRUCTURAL
+        if len(expected - _STRUCTURAL) > 4 and key and not {"IF", "WHILE"} <= expected:
+            words = " or ".join(sorted(_token_word(n) for n in key))
+            return f"expected an operator or {words}, found {found}", span
         return f"expected {_expected_words(expected)}, found {found}", span
     if isinstance(exc, lark.exceptions.UnexpectedEOF):
         lines = text.split("\n")
