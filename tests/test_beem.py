@@ -28,7 +28,7 @@ import pytest
 from beem_data import INSTANCES, Answer, Instance
 
 from checker.cli import main
-from checker.explicit import ExplicitOptions, check
+from checker.explicit import ExplicitOptions, check, replay
 from checker.explicit.search import Limits, compile_model, explore
 from checker.result import PropertyResult, Verdict
 from checker.run import load_models
@@ -108,6 +108,61 @@ def _level_profile(name: str) -> tuple[int, int, tuple[int, ...]]:
     return len(out.order), out.transitions, tuple(profile)
 
 
+def _at(model: Model, state: tuple[int, ...], proc: str, label: str) -> bool:
+    for p in model.processes:
+        if p.name == proc:
+            return p.locations[state[p.pc_var]].label == label
+    raise KeyError(proc)
+
+
+def _in(model: Model, state: tuple[int, ...], label: str) -> int:
+    """How many of the mutual exclusion processes (or philosophers) are at `label`."""
+    return sum(
+        1
+        for p in model.processes
+        if p.family in ("P", "phil", "phil_0") and p.locations[state[p.pc_var]].label == label
+    )
+
+
+def _first(model: Model) -> str:
+    names = [p.name for p in model.processes]
+    return "P[0]" if "P[0]" in names else ("phil_0" if "phil_0" in names else "phil[0]")
+
+
+def _lasso_refutes(
+    model: Model, name: str, prop: str, states: tuple[tuple[int, ...], ...], loop: int
+) -> bool:
+    """Checked independently of the engine: does this lasso violate BEEM's formula?"""
+    p0 = _first(model)
+    cycle = states[loop:]
+    match prop:
+        case "p3_cs_infinitely_often":
+            return not any(_at(model, s, p0, "CS") for s in cycle)
+        case "p4_someone_in_cs":
+            return not any(_in(model, s, "CS") == 1 for s in cycle)
+        case "p1_eat0_infinitely_often":
+            return not any(_at(model, s, p0, "eat") for s in cycle)
+        case "p3_someone_eats":
+            return not any(_in(model, s, "eat") >= 1 for s in cycle)
+        case "p2_wait_leads_to_cs" | "p2_one_leads_to_eat":
+            trigger, goal = {
+                "anderson": ("p2", "CS"),
+                "lamport": ("q1", "CS"),
+                "phils": ("one", "eat"),
+            }.get(name.split(".")[0], ("wait", "CS"))
+            # some trigger state after which (through the cycle, forever) the goal never holds
+            for k, st in enumerate(states):
+                if _at(model, st, p0, trigger):
+                    rest = states[k:] + (cycle if k >= loop else ())
+                    if not any(_at(model, s, p0, goal) for s in rest) and not any(
+                        _at(model, s, p0, goal) for s in cycle
+                    ):
+                        return True
+            return False
+        case _:
+            raise KeyError(prop)
+
+
 def _answer(inst: Instance, prop: str) -> Answer:
     for a in inst.ltl:
         if a.prop == prop:
@@ -164,6 +219,14 @@ def test_property_1_as_published(name: str) -> None:
         assert inst.reach.length is not None
         # DiVinE's witness is not necessarily the shortest; ours is.
         assert r.trace.length <= inst.reach.length
+        model = _model(name)
+        assert replay(model, r.trace) is None
+        last = r.trace.states[-1]
+        if name.startswith("adding"):
+            c = next(v.index for v in model.variables if v.name == "c")
+            assert last[c] == 17
+        else:
+            assert _in(model, last, "CS") >= 2
     else:
         assert r.verdict is Verdict.NOT_REACHED
     assert r.as_expected
@@ -179,6 +242,9 @@ def test_ltl_as_published(name: str, prop: str) -> None:
     else:
         assert r.verdict is Verdict.VIOLATED
         assert r.trace is not None and r.trace.loop_start is not None  # a lasso
+        model = _model(name)
+        assert replay(model, r.trace) is None
+        assert _lasso_refutes(model, name, prop, r.trace.states, r.trace.loop_start)
     assert r.as_expected
 
 
