@@ -541,6 +541,7 @@ class Lowerer:
         self.sink = DiagnosticSink()
         self.vars: list[_VarB] = []
         self._doms: list[ir.Domain] = []  # the vars' domains, for interval reasoning
+        self._elem_pos: dict[int, dict[int, int]] = {}
         self.stores: dict[str, _Store] = {}
         self.locks: dict[str, _LockStore] = {}
         self.refs: dict[str, _RefStore] = {}
@@ -1065,10 +1066,19 @@ class Lowerer:
             case S.IndexRef(name=n, indices=idx):
                 ls = self.locks[n.text]
                 pl = self.place(ls.owner, idx, fr, path, a.span)
-                elem = ls.owner.elems.index(pl.elems[0]) if pl.index is None else None
+                elem = self.elem_pos(ls.owner)[pl.elems[0]] if pl.index is None else None
                 return ls, pl, elem
             case _:
                 raise _InternalError("not a lock")
+
+    def elem_pos(self, st: _Store) -> Mapping[int, int]:
+        """Variable index -> position in `st.elems` (cached per store)."""
+        key = st.elems[0] if st.elems else -1
+        pos = self._elem_pos.get(key)
+        if pos is None:
+            pos = {v: k for k, v in enumerate(st.elems)}
+            self._elem_pos[key] = pos
+        return pos
 
     def reader_place(self, ls: _LockStore, pl: _Place, elem: int | None, inst: int) -> _Place:
         col = tuple(row[inst] for row in ls.readers)
@@ -1091,7 +1101,7 @@ class Lowerer:
                 c = self.place(rs.count, idx, fr, path, a.span)
                 # the frozen bits share the count's index (and its check)
                 if c.index is None:
-                    k = rs.count.elems.index(c.elems[0])
+                    k = self.elem_pos(rs.count)[c.elems[0]]
                     f = _Place(rs.frozen, (rs.frozen.elems[k],), None)
                 else:
                     f = _Place(rs.frozen, rs.frozen.elems, c.index)
