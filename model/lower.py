@@ -33,7 +33,7 @@ from typing import assert_never, overload
 
 from model import ir
 from model import syntax as S
-from model.diagnostics import DiagnosticSink
+from model.diagnostics import Diagnostic, DiagnosticSink, SpecError
 from model.resolve import (
     BOOL,
     BUILTIN_STMTS,
@@ -449,6 +449,8 @@ class _Cfg:
         self.edges: list[_Edge] = []
 
     def new(self, span: Span, label: str | None = None) -> int:
+        if len(self.parent) >= MAX_LOCATIONS:
+            raise _TooBig(f"a process has more than {MAX_LOCATIONS} locations (unrolled loops?)", span)
         self.parent.append(len(self.parent))
         self.labels.append(label)
         self.spans.append(span)
@@ -518,7 +520,19 @@ class _InternalError(Exception):
     pass
 
 
+class _TooBig(Exception):
+    """The model exceeds a size limit: reported as a SpecError at `span`."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
 MAX_INLINE_DEPTH = 64
+MAX_LOCATIONS = 200_000
+MAX_VARIABLES = 200_000
+MAX_SYMBOLIC_WORK = 2_000_000
 MAX_PATHS = 4096
 
 
@@ -542,6 +556,7 @@ class Lowerer:
         self.vars: list[_VarB] = []
         self._doms: list[ir.Domain] = []  # the vars' domains, for interval reasoning
         self._elem_pos: dict[int, dict[int, int]] = {}
+        self._sx_work = 0  # statements symbolically executed (bounded by MAX_SYMBOLIC_WORK)
         self.stores: dict[str, _Store] = {}
         self.locks: dict[str, _LockStore] = {}
         self.refs: dict[str, _RefStore] = {}
@@ -556,6 +571,8 @@ class Lowerer:
     # ------------------------------------------------------------ variables
 
     def _new_var(self, vb: _VarB) -> int:
+        if len(self.vars) >= MAX_VARIABLES:
+            raise _TooBig(f"the model has more than {MAX_VARIABLES} state variables", vb.span)
         self.vars.append(vb)
         self._doms.append(vb.domain)
         return len(self.vars) - 1
@@ -1376,6 +1393,9 @@ class Lowerer:
 
     def sx_block(self, stmts: Sequence[S.Stmt], fr: _Frame, paths: list[_Path]) -> list[_Path]:
         for st in stmts:
+            self._sx_work += len(paths)
+            if self._sx_work > MAX_SYMBOLIC_WORK:
+                raise _TooBig("the atomic steps of this spec unroll to too many statements", st.span)
             nxt: list[_Path] = []
             for p in paths:
                 if p.done or p.dead():
@@ -2015,6 +2035,13 @@ def _body_labels(stmts: Sequence[S.Stmt]) -> list[str]:
 
 def lower(env: Env, source: str, config: Mapping[str, int]) -> ir.Model:
     """Lower `env` for one configuration (param name -> value); raises SpecError."""
+    try:
+        return _lower(env, source, config)
+    except _TooBig as e:
+        raise SpecError([Diagnostic(e.message, e.span)]) from None
+
+
+def _lower(env: Env, source: str, config: Mapping[str, int]) -> ir.Model:
     maps: Mapping[str, Mapping[str, int]] = {}
     if env.at_in_code:
         # NOTE(two-pass): `at(P, L)` in process code needs P's location
