@@ -68,7 +68,7 @@ _FROM_GRAMMAR = from_lark(
 
 # Generating from the grammar is slow (about 0.7 s an example), so the fast
 # suite takes a few and the slow step many.
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_FROM_GRAMMAR)
 def test_grammar_generated_inputs(text: str) -> None:
     _check(text)
@@ -131,6 +131,17 @@ def test_mutated_rich_spec(edits: list[tuple[int, int, str]]) -> None:
         configurations(spec)
     except SpecError as e:
         assert e.diagnostics
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 2), st.sampled_from(_TOKENS)), min_size=1, max_size=4
+    )
+)
+def test_mutated_rich_spec_many(edits: list[tuple[int, int, str]]) -> None:
+    test_mutated_rich_spec.hypothesis.inner_test(edits)  # type: ignore[attr-defined]
 
 
 def test_valid_spec_lowers() -> None:
