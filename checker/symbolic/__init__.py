@@ -70,12 +70,8 @@ class SymbolicTraceError(Exception):
 
 
 def _replay(model: Model, trace: Trace) -> str | None:
-    try:
-        from checker.explicit import replay
-    except ImportError:  # the explicit engine's replay has not landed: our own interpreter
-        from checker.symbolic.concrete import replay_trace
+    from checker.explicit import replay
 
-        return replay_trace(model, trace.states, trace.transitions, trace.failed_check)
     problem: str | None = replay(model, trace)
     return problem
 

@@ -33,7 +33,7 @@ import z3
 
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma, LemmaBuilder
-from checker.symbolic.concrete import sample_reachable
+from checker.symbolic.concrete import evaluate, sample_reachable
 from checker.symbolic.encode import Arith, Encoder, State, arith_width
 from checker.symbolic.induction import ProofAttempt
 from checker.symbolic.show import show_expr
@@ -41,8 +41,8 @@ from model.ir import Binary, BinOp, Const, DomainKind, Expr, Model, Property, Va
 
 SMALL_DOMAIN = 16  # enumerate values of domains up to this size
 BOUND_DOMAIN = 64  # bounds x <= c for integer domains up to this size
-MAX_CANDIDATES = 6000
-MAX_SAMPLES = 20000
+MAX_CANDIDATES = 20000
+MAX_SAMPLES = 50000
 MAX_PAIR_ANTECEDENTS = 2000
 
 
@@ -62,19 +62,35 @@ def _ne(v: int, c: int) -> Expr:
     return Binary(BinOp.NE, VarRef(v), Const(c))
 
 
-def _atoms(model: Model, samples: Sequence[tuple[int, ...]]) -> tuple[list[_Atom], list[_Atom], int]:
-    """(antecedents, consequents, full mask)."""
+def _value_masks(samples: Sequence[tuple[int, ...]], var: int) -> dict[int, int]:
+    """Per value of `var`: the bit mask of the samples where it has that value.
+
+    NOTE(masks): bit i stands for sample i.  The masks are built from one
+    byte string per variable (`int(text, 2)` is linear), not bit by bit:
+    shifting a growing integer per sample would be quadratic.
+    """
+    col = [s[var] for s in reversed(samples)]
+    values = set(col)
+    if len(values) > BOUND_DOMAIN:
+        return {}
+    lo = min(values, default=0)
+    if max(values, default=0) - lo > 255:
+        return {}
+    raw = bytes(x - lo for x in col)
+    out: dict[int, int] = {}
+    for x in values:
+        table = bytes(ord("1") if b == x - lo else ord("0") for b in range(256))
+        out[x] = int(raw.translate(table), 2)
+    return out
+
+
+def _atoms(
+    model: Model, samples: Sequence[tuple[int, ...]]
+) -> tuple[list[_Atom], list[_Atom], int, list[dict[int, int]]]:
+    """(antecedents, consequents, full mask, value masks per variable)."""
     n = len(samples)
     full = (1 << n) - 1
-    value_masks: list[dict[int, int]] = []
-    for v in model.variables:
-        d: dict[int, int] = {}
-        for i, s in enumerate(samples):
-            x = s[v.index]
-            d[x] = d.get(x, 0) | (1 << i)
-            if len(d) > BOUND_DOMAIN:
-                break
-        value_masks.append(d if len(d) <= BOUND_DOMAIN else {})
+    value_masks = [_value_masks(samples, v.index) for v in model.variables]
     ante: list[_Atom] = []
     cons: list[_Atom] = []
     for v in model.variables:
@@ -136,28 +152,65 @@ def _atoms(model: Model, samples: Sequence[tuple[int, ...]]) -> tuple[list[_Atom
             cons.append(_Atom(Binary(BinOp.LE, vb, va), a.index, b.index, m_eq | m_gt))
             cons.append(_Atom(Binary(BinOp.LT, va, vb), a.index, b.index, m_lt))
             cons.append(_Atom(Binary(BinOp.LT, vb, va), a.index, b.index, m_gt))
-    return ante, cons, full
+    return ante, cons, full, value_masks
+
+
+def _facts(model: Model, w: int, values: set[int]) -> list[Expr]:
+    """NOTE(canonical-facts): "w takes only these values", in few readable atoms."""
+    v = model.variables[w]
+    dom = v.domain
+    vals = sorted(values)
+    if len(vals) == 1:
+        return [_eq(w, vals[0])]
+    holes = [c for c in range(dom.lo, dom.hi + 1) if c not in values] if dom.size <= BOUND_DOMAIN else []
+    if dom.kind is not DomainKind.INT:
+        if len(vals) <= 3 and len(holes) > len(vals):
+            e: Expr = _eq(w, vals[0])
+            for c in vals[1:]:
+                e = Binary(BinOp.OR, e, _eq(w, c))
+            return [e]
+        return [_ne(w, c) for c in holes]
+    out: list[Expr] = []
+    if vals[0] > dom.lo:
+        out.append(Binary(BinOp.GE, VarRef(w), Const(vals[0])))
+    if vals[-1] < dom.hi:
+        out.append(Binary(BinOp.LE, VarRef(w), Const(vals[-1])))
+    inner = [c for c in holes if vals[0] < c < vals[-1]]
+    if len(inner) <= 3:
+        out += [_ne(w, c) for c in inner]
+    return out
 
 
 def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
-    """Template instances true in every sample state (most specific first)."""
-    ante, cons, full = _atoms(model, samples)
+    """Template instances true in every sample state (global facts first)."""
+    ante, cons, full, value_masks = _atoms(model, samples)
     out: list[Expr] = []
     seen: set[Expr] = set()
+    global_values: list[set[int]] = [set(vm) for vm in value_masks]
+    for w, vals in enumerate(global_values):
+        if vals:
+            out.extend(_facts(model, w, vals))
     for a in cons:
-        if a.mask == full and a.expr not in seen:
-            # a domain bound (x <= hi) is no news
+        if a.var2 is not None and a.mask == full and a.expr not in seen:
             seen.add(a.expr)
             out.append(a.expr)
-    valid_cons = [b for b in cons if b.mask != full]
+    relations = [b for b in cons if b.var2 is not None and b.mask != full]
     for a in [*ante, *_location_pairs(model, ante)]:
-        for b in valid_cons:
-            if b.var in (a.var, a.var2) or (b.var2 is not None and b.var2 in (a.var, a.var2)):
+        for w, vm in enumerate(value_masks):
+            if w in (a.var, a.var2) or not vm:
+                continue
+            vals = {c for c, m in vm.items() if m & a.mask}
+            if vals == global_values[w]:
+                continue
+            for f in _facts(model, w, vals):
+                out.append(Binary(BinOp.IMPLIES, a.expr, f))
+        for b in relations:
+            if b.var in (a.var, a.var2) or b.var2 in (a.var, a.var2):
                 continue
             if a.mask & (full ^ b.mask) == 0:
                 out.append(Binary(BinOp.IMPLIES, a.expr, b.expr))
-                if len(out) >= MAX_CANDIDATES:
-                    return out
+        if len(out) >= MAX_CANDIDATES:
+            return out
     return out
 
 
@@ -184,6 +237,22 @@ def _is_trivial(model: Model, e: Expr) -> bool:
             return False
 
 
+def sample_states(
+    model: Model, reachable: Sequence[tuple[int, ...]] | None, deadline: float
+) -> list[tuple[int, ...]]:
+    """The states that filter candidates: given, else the explicit engine's, else a BFS sample."""
+    if reachable is not None:
+        return list(reachable)[:MAX_SAMPLES]
+    from checker.explicit import reachable_states
+
+    every = reachable_states(model, MAX_SAMPLES)
+    if every is not None:
+        return every
+    budget = max(0.1, min(5.0, (deadline - time.monotonic()) / 4))
+    samples, _ = sample_reachable(model, MAX_SAMPLES, budget)
+    return samples
+
+
 def houdini(
     enc: Encoder,
     prop: Property,
@@ -197,19 +266,17 @@ def houdini(
     def stop(reason: StopReason, detail: str) -> ProofAttempt:
         return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
 
-    if reachable is not None:
-        samples = list(reachable)[:MAX_SAMPLES]
-    else:
-        budget = max(0.1, min(5.0, (deadline - time.monotonic()) / 4))
-        samples, _ = sample_reachable(model, MAX_SAMPLES, budget)
+    samples = sample_states(model, reachable, deadline)
     cands = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
     if arith_width(model, cands) > enc.width:
         enc = Encoder(model, Arith.BV, extra=cands)
     s = enc.new_state("h")
     s2 = enc.new_state("h'")
     c = enc.new_choice("h")
-    pre = [enc.cond(e, s) for e in cands]
-    post = [enc.cond(e, s2) for e in cands]
+    pre = _formulas(enc, cands, s)
+    post = _formulas(enc, cands, s2)
+    neg_pre = [z3.Not(f) for f in pre]
+    neg_post = [z3.Not(f) for f in post]
     bad_pre = enc.bad(prop, s)
     bad_post = enc.bad(prop, s2)
     lits = [z3.Bool(f"hc{i}") for i in range(len(cands))]
@@ -218,8 +285,14 @@ def houdini(
 
     def check(assumptions: list[z3.BoolRef]) -> z3.CheckSatResult:
         remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return z3.unknown
         solver.set("timeout", max(1, int(remaining * 1000)))
-        return solver.check(*assumptions) if remaining > 0 else z3.unknown
+        # z3's Solver.check casts every assumption in Python; thousands of
+        # them cost more than the solving, so call the C API directly.
+        args = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
+        r = z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), args)
+        return z3.CheckSatResult(r)
 
     # initiation: drop candidates false in some initial state
     active = set(range(len(cands)))
@@ -227,11 +300,11 @@ def houdini(
     solver.add(enc.domain(s), enc.init(s))
     while active:
         solver.push()
-        solver.add(z3.Or([z3.Not(pre[i]) for i in sorted(active)]))
+        solver.add(_fast_or([neg_pre[i] for i in sorted(active)]))
         r = check([])
         if r == z3.sat:
-            m = solver.model()
-            active -= {i for i in active if not z3.is_true(m.eval(pre[i], model_completion=True))}
+            st = enc.state_values(solver.model(), s)
+            active -= {i for i in active if evaluate(cands[i], st) == 0}
         solver.pop()
         if r == z3.unsat:
             break
@@ -248,7 +321,7 @@ def houdini(
     while True:
         rounds += 1
         solver.push()
-        solver.add(z3.Or([bad_post, *(z3.Not(post[i]) for i in sorted(active))]))
+        solver.add(_fast_or([bad_post, *(neg_post[i] for i in sorted(active))]))
         r = check([plit, *(lits[i] for i in sorted(active))])
         if r == z3.sat:
             m = solver.model()
@@ -258,7 +331,8 @@ def houdini(
                     StopReason.MAX_DEPTH,
                     f"not inductive with {len(active)} of {len(cands)} candidates after {rounds} rounds",
                 )
-            active -= {i for i in active if not z3.is_true(m.eval(post[i], model_completion=True))}
+            st = enc.state_values(m, s2)
+            active -= {i for i in active if evaluate(cands[i], st) == 0}
         solver.pop()
         if r == z3.unsat:
             break
@@ -293,6 +367,35 @@ def houdini(
         lemmas.append(Lemma(show_expr(model, e), _builder(e)))
     detail = f"{len(needed)} of {len(cands)} candidates ({len(samples)} sample states, {rounds} rounds)"
     return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
+
+
+def _formulas(enc: Encoder, exprs: Sequence[Expr], s: State) -> list[z3.BoolRef]:
+    """`enc.cond` of each expression, sharing the formulas of repeated atoms."""
+    cache: dict[Expr, z3.BoolRef] = {}
+
+    def f(e: Expr) -> z3.BoolRef:
+        got = cache.get(e)
+        if got is None:
+            match e:
+                case Binary(op=BinOp.IMPLIES, lhs=a, rhs=b):
+                    got = z3.Implies(f(a), f(b))
+                case Binary(op=BinOp.AND, lhs=a, rhs=b):
+                    got = z3.And(f(a), f(b))
+                case _:
+                    got = enc.cond(e, s)
+            cache[e] = got
+        return got
+
+    return [f(e) for e in exprs]
+
+
+def _fast_or(fs: list[z3.BoolRef]) -> z3.BoolRef:
+    """z3.Or without its per-argument Python checks (thousands of candidates)."""
+    if not fs:
+        return z3.BoolVal(False)
+    ctx = fs[0].ctx
+    args = (z3.Ast * len(fs))(*(f.as_ast() for f in fs))
+    return z3.BoolRef(z3.Z3_mk_or(ctx.ref(), len(fs), args), ctx)
 
 
 def _builder(e: Expr) -> LemmaBuilder:

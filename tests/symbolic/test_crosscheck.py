@@ -55,7 +55,7 @@ def _agree_on(model: Model, e: PropertyResult, s: PropertyResult) -> None:
             assert s.verdict in NO_TRACE, where
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_bmc_agrees_with_explicit_on_random_models(model: Model) -> None:
     """Violations, depths and traces; holding properties stay UNKNOWN (no proof methods)."""
