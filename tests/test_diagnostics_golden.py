@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -53,3 +54,18 @@ def test_diagnostics_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert err.getvalue() == expected_file.read_text(encoding="utf-8")
     assert code == 2, f"exit code {code}, stdout:\n{out.getvalue()}"
     assert "Traceback" not in err.getvalue()
+
+
+_HEAD = re.compile(
+    r"^(?P<path>[^\s:][^:]*?)(:(?P<line>\d+):(?P<col>\d+))?: (?P<kind>error|note): (?P<msg>.+)$"
+)
+_EXCERPT = re.compile(r"^ *\d* \| .*$")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_every_line_parses_with_one_regex(case: Path) -> None:
+    err = case.with_suffix(".err").read_text(encoding="utf-8")
+    lines = err.splitlines()
+    assert lines and _HEAD.match(lines[0]) and _HEAD.match(lines[0])["kind"] == "error"
+    for line in lines:
+        assert _HEAD.match(line) or _EXCERPT.match(line), line
