@@ -57,7 +57,8 @@ def test_diagnostics_golden(case: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 _HEAD = re.compile(
-    r"^(?P<path>[^\s:][^:]*?)(:(?P<line>\d+):(?P<col>\d+))?: (?P<kind>error|note): (?P<msg>.+)$"
+    # the column is optional only for the CLI's own "not UTF-8" message
+    r"^(?P<path>[^\s:][^:]*?)(:(?P<line>\d+)(:(?P<col>\d+))?)?: (?P<kind>error|note): (?P<msg>.+)$"
 )
 _EXCERPT = re.compile(r"^ *\d* \| .*$")
 
