@@ -144,6 +144,8 @@ def _prove_unrefuted(
     budget = options.timeout
     lemma = property_lemma(prop, _property_text(model, prop))
     notes: list[str] = [f"BMC: no counterexample within {clean_depth} steps"] if clean_depth >= 0 else []
+    if prop.kind is PropKind.REACHABLE and clean_depth >= 0:
+        notes[0] = f"BMC: no witness within {clean_depth} steps"
     stops: list[StopReason] = [bmc_stop] if bmc_stop is not None else []
     for method in options.methods:
         now = time.monotonic()
@@ -211,37 +213,76 @@ def _not_supported(prop: Property) -> PropertyResult:
     )
 
 
-def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
-    """One result per `model.properties`, in order (see the module docstring)."""
+def _bmc_first(prop: Property) -> bool:
+    """NOTE(order): search deep first when a trace is the expected answer.
+
+    A `reachable` target is expected to be reached, and a property declared
+    violated is expected to be: for those, BMC runs to full depth before any
+    proof.  Every other property is expected to hold: BMC runs only as deep
+    as k-induction's base case needs, then the proofs, and the rest of the
+    depth only when no proof succeeded.  The verdicts do not depend on the
+    order, only the time to reach them.
+    """
+    return (prop.kind is PropKind.REACHABLE) != prop.expect_violation
+
+
+def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -> dict[str, PropertyResult]:
+    model = enc.model
     start = time.monotonic()
-    safety = [p for p in model.properties if is_safety(p)]
-    enc = Encoder(model, Arith.BV)
-    outcomes = run_bmc(enc, safety, options.max_bmc_depth, start + options.timeout) if safety else {}
-    bmc_seconds = time.monotonic() - start
-    results: list[PropertyResult] = []
-    for p in model.properties:
-        if not is_safety(p):
-            results.append(_not_supported(p))
-            continue
+    deep = [p for p in props if _bmc_first(p)]
+    shallow = [p for p in props if not _bmc_first(p)]
+    base = min(options.max_bmc_depth, options.max_k)
+    outcomes: dict[str, BmcOutcome] = {}
+    if deep:
+        outcomes.update(run_bmc(enc, deep, options.max_bmc_depth, start + options.timeout))
+    if shallow:
+        outcomes.update(run_bmc(enc, shallow, base, time.monotonic() + options.timeout))
+    results: dict[str, PropertyResult] = {}
+    pending: list[Property] = []
+    for p in props:
         out = outcomes[p.name]
         if out.trace is not None:
-            results.append(_from_trace(model, p, out, out.seconds))
-        else:
-            t0 = time.monotonic() - bmc_seconds
-            results.append(_prove_unrefuted(enc, p, options, out.clean_depth, out.stop, t0))
-    return tuple(results)
+            results[p.name] = _from_trace(model, p, out, out.seconds)
+            continue
+        t0 = time.monotonic()
+        r = _prove_unrefuted(enc, p, options, out.clean_depth, out.stop, t0 - out.seconds)
+        results[p.name] = r
+        if not r.verdict.is_definite and p in shallow and options.max_bmc_depth > base:
+            pending.append(p)
+    if pending:
+        t0 = time.monotonic()
+        more = run_bmc(enc, pending, options.max_bmc_depth, t0 + options.timeout)
+        for p in pending:
+            out = more[p.name]
+            r = results[p.name]
+            if out.trace is not None:
+                results[p.name] = _from_trace(model, p, out, r.stats.seconds + out.seconds)
+                continue
+            reason = out.stop if out.stop is StopReason.TIMEOUT else r.reason
+            detail = f"BMC: no counterexample within {out.clean_depth} steps; {r.detail}"
+            results[p.name] = _result(
+                p,
+                Verdict.UNKNOWN,
+                r.stats.seconds + out.seconds,
+                out.clean_depth,
+                reason=reason,
+                detail=detail,
+            )
+    return results
+
+
+def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
+    """One result per `model.properties`, in order (see the module docstring)."""
+    safety = [p for p in model.properties if is_safety(p)]
+    decided = _decide(Encoder(model, Arith.BV), safety, options) if safety else {}
+    return tuple(decided[p.name] if is_safety(p) else _not_supported(p) for p in model.properties)
 
 
 def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
-    """BMC then the proof methods, for one property (see the module docstring)."""
+    """BMC and the proof methods, for one property (see the module docstring)."""
     if not is_safety(prop):
         return _not_supported(prop)
-    start = time.monotonic()
-    enc = Encoder(model, Arith.BV)
-    out = run_bmc(enc, [prop], options.max_bmc_depth, start + options.timeout)[prop.name]
-    if out.trace is not None:
-        return _from_trace(model, prop, out, time.monotonic() - start)
-    return _prove_unrefuted(enc, prop, options, out.clean_depth, out.stop, start)
+    return _decide(Encoder(model, Arith.BV), [prop], options)[prop.name]
 
 
 def lemma_texts(lemmas: Sequence[Lemma]) -> tuple[str, ...]:
