@@ -429,6 +429,7 @@ class _Ctx:
     in_assert: bool = False
     ghost_ok: bool = False
     self_ty: Ty | None = None
+    self_known: bool = True  # in a procedure: whether `self_ty` is the callers' common type
 
 
 class Resolver:
@@ -447,6 +448,7 @@ class Resolver:
         self.call_edges: dict[str, list[tuple[str, Span]]] = {}
         self.process_calls: dict[str, list[tuple[str, Span]]] = {}
         self.self_users: dict[str, Span] = {}  # procedure -> first use of `self` in it
+        self.proc_self_types: dict[str, set[Ty | None]] = {}
 
     def err(self, message: str, span: Span, notes: tuple[tuple[str, Span], ...] = ()) -> None:
         self.sink.error(message, span, notes)
@@ -977,6 +979,7 @@ class Resolver:
         # bodies
         for p in processes:
             self.check_process(p)
+        self.proc_self_types = self._proc_self_types(procs)
         for pr in procs.values():
             self.check_proc(pr)
         self.check_recursion()
@@ -1071,6 +1074,28 @@ class Resolver:
     def _check_local_init(self, v: VarSym) -> None:
         pass  # checked by _var_sym
 
+    def _proc_self_types(self, procs: Mapping[str, ProcSym]) -> dict[str, set[Ty | None]]:
+        """For each procedure, the index types (None: not replicated) of the processes reaching it."""
+        edges: dict[str, set[str]] = {}
+        for pr in procs.values():
+            edges[pr.name] = {c for st in pr.decl.body for c in _calls_in(st) if c in procs}
+        out: dict[str, set[Ty | None]] = {}
+        for pname, calls in self.process_calls.items():
+            proc = self.processes.get(pname)
+            if proc is None:
+                continue
+            t = proc.index_type.ty if proc.index_type is not None else None
+            stack = [c for c, _ in calls]
+            seen: set[str] = set()
+            while stack:
+                n = stack.pop()
+                if n in seen:
+                    continue
+                seen.add(n)
+                out.setdefault(n, set()).add(t)
+                stack.extend(edges.get(n, ()))
+        return out
+
     def check_proc(self, pr: ProcSym) -> None:
         scope: dict[str, _Local] = {}
         for name, vt in pr.params:
@@ -1087,10 +1112,11 @@ class Resolver:
                         (("previously defined here", labels[lab.text]),),
                     )
                 labels[lab.text] = lab.span
-        # A procedure body sees `self` when called from a replicated process;
-        # its type is not known here, so `self` in a procedure is typed at
-        # the call site by lowering (see NOTE(proc-self)).
-        ctx = _Ctx(proc=pr, labels=frozenset(labels), self_ty=Ty(TyKind.INT, "self"))
+        # NOTE(proc-self): `self` has the callers' index type when they agree.
+        types = self.proc_self_types.get(pr.name, set())
+        known = len(types) == 1 and None not in types
+        self_ty = next(iter(types)) if known else None
+        ctx = _Ctx(proc=pr, labels=frozenset(labels), self_ty=self_ty, self_known=known)
         for st in pr.decl.body:
             self.stmt(st, [scope], ctx)
 
@@ -1611,11 +1637,12 @@ class Resolver:
                     return None
                 if ctx.proc is not None:
                     # NOTE(proc-self): `self` in a procedure is the calling
-                    # instance's index; it is not type checked in the body
-                    # (callers may differ), and only replicated processes
-                    # may call such a procedure (`check_proc_self`).
+                    # instance's index.  It has the callers' index type when
+                    # they all agree (`proc_self_types`), and is left
+                    # unchecked otherwise; only replicated processes may call
+                    # such a procedure (`check_proc_self`).
                     self.self_users.setdefault(ctx.proc.name, e.span)
-                    return None
+                    return ctx.self_ty if ctx.self_known else None
                 return ctx.self_ty
             case S.NameRef(name=n):
                 return self.name_expr(n, e.span, scopes, ctx)
@@ -1990,6 +2017,39 @@ def _head_name(e: S.Expr) -> str:
             return n.text
         case _:
             return "?"
+
+
+def _calls_in(st: S.Stmt) -> Iterator[str]:
+    """The names called as statements or whole right-hand sides in `st`."""
+    match st:
+        case S.CallStmt(call=c):
+            yield c.name.text
+        case S.Assign(value=S.Call(name=n)):
+            yield n.text
+        case S.Labelled(stmt=inner) | S.WithRef(stmt=inner):
+            yield from _calls_in(inner)
+        case S.Block(stmts=ss):
+            for x in ss:
+                yield from _calls_in(x)
+        case S.If(branches=bs, else_=eb):
+            for b in bs:
+                yield from _calls_in(b.body)
+            if eb is not None:
+                yield from _calls_in(eb)
+        case S.Switch(cases=cs, default=d):
+            for case_ in cs:
+                yield from _calls_in(case_.body)
+            if d is not None:
+                yield from _calls_in(d)
+        case S.While(body=lb) | S.For(body=lb) | S.Atomic(body=lb):
+            yield from _calls_in(lb)
+        case S.Either(branches=bs2):
+            for xb in bs2:
+                yield from _calls_in(xb)
+        case S.Assign() | S.AssignAny() | S.Await() | S.Assert() | S.Return() | S.Goto() | S.Skip():
+            pass
+        case _:
+            assert_never(st)
 
 
 def _labels_in(st: S.Stmt) -> Iterator[S.Ident]:
