@@ -264,7 +264,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=ASYNC, cb=BALLOON, patched=false": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -278,7 +278,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=ASYNC, cb=BALLOON, patched=true": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -544,7 +544,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC_LIGHT, cb=BALLOON, patched=false": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -558,7 +558,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC_LIGHT, cb=BALLOON, patched=true": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -816,7 +816,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC, cb=BALLOON, patched=false": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -830,7 +830,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC, cb=BALLOON, patched=true": (
-        538,
+        550,
         {
             "freeze_exclusive": ("HOLDS", True, None),
             "balloon_list": ("HOLDS", True, None),
@@ -1114,7 +1114,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC_NO_COPY, cb=BALLOON, patched=false": (
-        259,
+        268,
         {
             "dma_locked": ("HOLDS", True, None),
             "freeze_exclusive": ("HOLDS", True, None),
@@ -1130,7 +1130,7 @@ DEFAULT: dict[str, tuple[int, dict[str, PropPin]]] = {
         },
     ),
     "mode=SYNC_NO_COPY, cb=BALLOON, patched=true": (
-        154,
+        163,
         {
             "dma_locked": ("HOLDS", True, None),
             "freeze_exclusive": ("HOLDS", True, None),
