@@ -11,8 +11,8 @@ in the slow step.
 from __future__ import annotations
 
 import pytest
-from tests.specs.no_copy_pins import DEFAULT, VARIANTS
 
+from tests.specs.no_copy_pins import DEFAULT, VARIANTS
 from tests.specs.pinning import ConfigPin, models, summarise
 
 SPEC = "specs/no_copy.mig"
