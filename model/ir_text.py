@@ -110,9 +110,10 @@ def _domain(model: ir.Model, v: ir.Variable) -> str:
 
 
 def _loc(p: ir.Process, k: int) -> str:
+    """`@k`, or `@k:label` for a labelled location (traces show `@k` / the label)."""
     if 0 <= k < len(p.locations) and p.locations[k].label is not None:
-        return f"{k}:{p.locations[k].label}"
-    return str(k)
+        return f"@{k}:{p.locations[k].label}"
+    return f"@{k}"
 
 
 def format_model(model: ir.Model) -> str:
