@@ -22,3 +22,12 @@ def test_the_reference_has_complete_examples() -> None:
 def test_example_lowers(text: str) -> None:
     models = configurations(load_spec_text(text, "LANGUAGE.md"))
     assert models and all(m.transitions for m in models)
+
+
+def test_the_step_example_has_the_documented_shape() -> None:
+    (text,) = [b for b in COMPLETE if "top:" in b]
+    (m,) = configurations(load_spec_text(text, "LANGUAGE.md"))
+    assert len(m.processes[0].locations) == 5
+    assert len(m.transitions) == 6
+    # one round: await, if, branch body, atomic
+    assert [t.text for t in m.transitions if t.pc_from == 0] == ["await x < 3"]
