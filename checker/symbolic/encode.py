@@ -452,6 +452,10 @@ class Encoder:
         out.setdefault(pc, []).append((None, 0, Const(t.pc_to)))
         return out
 
+    def written(self, t: Transition) -> frozenset[int]:
+        """The variables `t` may write (its pc included)."""
+        return frozenset(self._writes[t.index])
+
     def post_value(self, t: Transition, s: State, v: int) -> z3.ExprRef:
         """The value of `v` after `t` from `s` (the pre-state value if unwritten)."""
         cur = self.val(s, v)

@@ -37,7 +37,19 @@ from checker.symbolic.concrete import evaluate, sample_reachable
 from checker.symbolic.encode import Arith, Encoder, State, arith_width
 from checker.symbolic.induction import ProofAttempt
 from checker.symbolic.show import show_expr
-from model.ir import Binary, BinOp, Const, DomainKind, Expr, Model, Property, VarKind, VarRef
+from model.ir import (
+    Binary,
+    BinOp,
+    Const,
+    DomainKind,
+    Expr,
+    Model,
+    Property,
+    PropKind,
+    VarKind,
+    VarRef,
+    vars_read,
+)
 
 SMALL_DOMAIN = 16  # enumerate values of domains up to this size
 BOUND_DOMAIN = 64  # bounds x <= c for integer domains up to this size
@@ -312,7 +324,12 @@ def houdini(
             solver.pop()
             return stop(StopReason.TIMEOUT, "timeout in initiation")
     solver.pop()
-    # consecution
+    # consecution, first one transition at a time (NOTE(per-step))
+    r_steps = _per_step(
+        enc, prop, cands, active, lits, plit, pre, neg_post, bad_pre, bad_post, s, s2, deadline
+    )
+    if isinstance(r_steps, str):
+        return stop(StopReason.TIMEOUT if r_steps == "timeout" else StopReason.MAX_DEPTH, r_steps)
     solver.add(enc.domain(s), enc.domain(s2), enc.trans(s, c, s2))
     solver.add(z3.Implies(plit, z3.Not(bad_pre)))
     for i, lit in enumerate(lits):
@@ -367,6 +384,80 @@ def houdini(
         lemmas.append(Lemma(show_expr(model, e), _builder(e)))
     detail = f"{len(needed)} of {len(cands)} candidates ({len(samples)} sample states, {rounds} rounds)"
     return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
+
+
+def _per_step(
+    enc: Encoder,
+    prop: Property,
+    cands: list[Expr],
+    active: set[int],
+    lits: list[z3.BoolRef],
+    plit: z3.BoolRef,
+    pre: list[z3.BoolRef],
+    neg_post: list[z3.BoolRef],
+    bad_pre: z3.BoolRef,
+    bad_post: z3.BoolRef,
+    s: State,
+    s2: State,
+    deadline: float,
+) -> int | str:
+    """NOTE(per-step): Houdini one transition at a time, until no transition drops anything.
+
+    A candidate whose variables a transition does not write is preserved by
+    it, so each query only asks about the candidates the transition can
+    change: many small queries instead of one over the whole relation.
+    Shrinks `active` in place; returns the number of queries, or why it
+    stopped ("timeout", or P not preserved).
+    """
+    model = enc.model
+    solver = z3.SolverFor("QF_BV")
+    solver.add(enc.domain(s))
+    solver.add(z3.Implies(plit, z3.Not(bad_pre)))
+    for i, lit in enumerate(lits):
+        solver.add(z3.Implies(lit, pre[i]))
+    touch = [vars_read(e) for e in cands]
+    if prop.kind in (PropKind.INVARIANT, PropKind.REACHABLE) and prop.expr is not None:
+        p_vars: frozenset[int] | None = vars_read(prop.expr)
+    else:
+        p_vars = None  # depends on every guard: always asked
+    queries = 0
+    changed = True
+    while changed:
+        changed = False
+        for tr in model.transitions:
+            written = enc.written(tr)
+            while True:
+                rel = sorted(i for i in active if touch[i] & written)
+                with_p = p_vars is None or bool(p_vars & written)
+                if not rel and not with_p:
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return "timeout"
+                solver.push()
+                solver.add(enc.domain(s2), enc.step(tr, s, s2))
+                solver.add(_fast_or([*([bad_post] if with_p else []), *(neg_post[i] for i in rel)]))
+                solver.set("timeout", max(1, int(remaining * 1000)))
+                assumptions = [plit, *(lits[i] for i in sorted(active))]
+                args = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
+                r = z3.CheckSatResult(
+                    z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), args)
+                )
+                queries += 1
+                if r == z3.sat:
+                    m = solver.model()
+                    if with_p and z3.is_true(m.eval(bad_post, model_completion=True)):
+                        solver.pop()
+                        return f"not inductive: {tr.text} breaks it from a state satisfying {len(active)} candidates"
+                    st = enc.state_values(m, s2)
+                    active -= {i for i in rel if evaluate(cands[i], st) == 0}
+                    changed = True
+                solver.pop()
+                if r == z3.unsat:
+                    break
+                if r == z3.unknown:
+                    return "timeout"
+    return queries
 
 
 def _formulas(enc: Encoder, exprs: Sequence[Expr], s: State) -> list[z3.BoolRef]:
