@@ -12,7 +12,6 @@ from checker.symbolic.certify import Certificate, certify, property_lemma
 from checker.symbolic.encode import Arith
 from checker.symbolic.replay import symbolic_replay
 from model.ir import Binary, BinOp, Const, PropKind, Unary, UnOp, VarRef
-
 from tests.symbolic.irbuild import Builder, peterson
 
 OPTS = SymbolicOptions(max_bmc_depth=20, timeout=20.0)
