@@ -28,6 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
 import z3
 
@@ -38,6 +39,8 @@ from checker.symbolic.encode import Arith, Encoder, State, arith_width
 from checker.symbolic.induction import ProofAttempt
 from checker.symbolic.show import show_expr
 from model.ir import (
+    Assign,
+    AssignElem,
     Binary,
     BinOp,
     Const,
@@ -279,7 +282,88 @@ def houdini(
         return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
 
     samples = sample_states(model, reachable, deadline)
-    cands = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
+    every = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
+    levels = _cone_levels(model, prop)
+    attempt = stop(StopReason.MAX_DEPTH, "no candidates")
+    tried: set[int] = set()
+    for k, cone in enumerate(levels):
+        cands = every if cone is None else [e for e in every if vars_read(e) <= cone]
+        if len(cands) in tried:
+            continue
+        tried.add(len(cands))
+        now = time.monotonic()
+        left = len(levels) - k
+        # NOTE(cone): small cones first, each with a share of the time left
+        slice_end = deadline if left == 1 else now + (deadline - now) / left
+        attempt = _houdini_core(enc, prop, prop_lemma, cands, len(samples), slice_end, start)
+        if attempt.lemmas is not None:
+            return attempt
+        if attempt.stop is StopReason.TIMEOUT and left == 1:
+            break
+    return attempt
+
+
+def _cone_levels(model: Model, prop: Property) -> list[frozenset[int] | None]:
+    """NOTE(cone): growing sets of variables around the property, then None (all).
+
+    Level 0 is what the property reads; level i+1 adds what the transitions
+    writing level-i variables read (guards, values, indices, their pc).  A
+    proof over a small cone has fewer candidates and converges sooner.
+    """
+    if prop.kind in (PropKind.INVARIANT, PropKind.REACHABLE) and prop.expr is not None:
+        cone = set(vars_read(prop.expr))
+    elif prop.kind is PropKind.ASSERTION:
+        cone = set()
+        for t in model.transitions:
+            if any(c.prop == prop.name for c in t.checks):
+                cone |= vars_read(t.guard) | {model.processes[t.process].pc_var}
+                for c in t.checks:
+                    cone |= vars_read(c.cond)
+    else:
+        return [None]
+    writes: list[tuple[set[int], set[int]]] = []
+    for t in model.transitions:
+        w = {model.processes[t.process].pc_var}
+        r = set(vars_read(t.guard)) | {model.processes[t.process].pc_var}
+        for x in t.writes:
+            match x:
+                case Assign(var=v, value=val):
+                    w.add(v)
+                    r |= vars_read(val)
+                case AssignElem(vars=vs, index=i, value=val):
+                    w.update(vs)
+                    r |= vars_read(val) | vars_read(i)
+                case _:
+                    assert_never(x)
+        writes.append((w, r))
+    out: list[frozenset[int] | None] = []
+    for _ in range(len(model.variables)):
+        bigger = set(cone)
+        for w, r in writes:
+            if w & cone:
+                bigger |= r
+        if bigger == cone:
+            break
+        cone = bigger
+        out.append(frozenset(cone))
+    out.append(None)
+    return out
+
+
+def _houdini_core(
+    enc: Encoder,
+    prop: Property,
+    prop_lemma: Lemma,
+    cands: list[Expr],
+    nsamples: int,
+    deadline: float,
+    start: float,
+) -> ProofAttempt:
+    model = enc.model
+
+    def stop(reason: StopReason, detail: str) -> ProofAttempt:
+        return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
+
     if arith_width(model, cands) > enc.width:
         enc = Encoder(model, Arith.BV, extra=cands)
     s = enc.new_state("h")
@@ -382,7 +466,7 @@ def houdini(
     for i in sorted(needed):
         e = cands[i]
         lemmas.append(Lemma(show_expr(model, e), _builder(e)))
-    detail = f"{len(needed)} of {len(cands)} candidates ({len(samples)} sample states, {rounds} rounds)"
+    detail = f"{len(needed)} of {len(cands)} candidates ({nsamples} sample states, {rounds} rounds)"
     return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
 
 
