@@ -10,6 +10,7 @@ suite; the large ones are `slow`.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -46,6 +47,15 @@ def test_bmc_finds_p1_at_the_explicit_depth(name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["peterson.2", "fischer.2", "lamport.2"])
-def test_bmc_finds_p1_at_the_explicit_depth_large(name: str) -> None:
+def test_bmc_finds_p1_at_the_explicit_depth_fischer2() -> None:
+    _same_depth("fischer.2")
+
+
+# NOTE(long-beem): peterson.2 (depth 22) takes 20-40 s of BMC and lamport.2 (depth
+# 30) several minutes on a loaded 2-core machine: more than CI's bounded slow step
+# (240 s for everyone's slow tests) can carry.  Run them with MODELCHECK_LONG_TESTS=1.
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("MODELCHECK_LONG_TESTS"), reason="set MODELCHECK_LONG_TESTS=1")
+@pytest.mark.parametrize("name", ["peterson.2", "lamport.2"])
+def test_bmc_finds_p1_at_the_explicit_depth_long(name: str) -> None:
     _same_depth(name)
