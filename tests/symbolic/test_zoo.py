@@ -91,3 +91,17 @@ def test_liveness_is_not_supported() -> None:
     b.prop("ev", PropKind.EVENTUALLY, b.at(p, "b"))
     (r,) = check(b.build(), OPTS)
     assert r.verdict is Verdict.UNKNOWN and r.reason is StopReason.NOT_SUPPORTED
+
+
+def test_spec_through_the_front_end_is_proved_with_spec_names() -> None:
+    from pathlib import Path
+
+    from model.frontend import configurations, load_spec
+
+    (model,) = configurations(load_spec(str(Path(__file__).with_name("peterson_two.mig"))))
+    rs = _by_name(check(model, OPTS))
+    mutex = rs["mutex"]
+    assert mutex.verdict is Verdict.PROVED, mutex.detail
+    assert mutex.invariant[0] == "!(at(P[0], cs) && at(P[1], cs))"
+    assert any("turn == " in line for line in mutex.invariant)
+    assert rs["in_cs"].verdict is Verdict.REACHED

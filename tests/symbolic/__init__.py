@@ -1,0 +1,1 @@
+"""Tests of the symbolic (z3) engine."""
