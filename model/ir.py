@@ -37,7 +37,6 @@ from typing import assert_never
 
 from model.source import Span
 
-
 # --------------------------------------------------------------------------
 # Domains and variables
 
