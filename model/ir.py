@@ -215,6 +215,60 @@ def expr_is_bool(e: Expr, variables: tuple[Variable, ...]) -> bool:
             assert_never(e)
 
 
+def c_div(a: int, b: int) -> int:
+    """C division, truncating toward zero; 0 for a zero divisor (a Check reports it)."""
+    if b == 0:
+        return 0
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def c_mod(a: int, b: int) -> int:
+    """C remainder (the sign of the dividend); 0 for a zero divisor."""
+    return a - b * c_div(a, b) if b != 0 else 0
+
+
+def apply_binop(op: BinOp, a: int, b: int) -> int:
+    """The concrete value of `a op b` (booleans as 0/1, see NOTE(ir-bool)).
+
+    This is the reference semantics of every operator: the explicit engine's
+    constant folding and the symbolic engine's concrete interpreter both use
+    it, and the z3 encoding must agree with it.  A zero divisor gives 0; the
+    lowering guards every division with a DIV_ZERO Check.
+    """
+    match op:
+        case BinOp.ADD:
+            return a + b
+        case BinOp.SUB:
+            return a - b
+        case BinOp.MUL:
+            return a * b
+        case BinOp.DIV:
+            return c_div(a, b)
+        case BinOp.MOD:
+            return c_mod(a, b)
+        case BinOp.EQ:
+            return int(a == b)
+        case BinOp.NE:
+            return int(a != b)
+        case BinOp.LT:
+            return int(a < b)
+        case BinOp.LE:
+            return int(a <= b)
+        case BinOp.GT:
+            return int(a > b)
+        case BinOp.GE:
+            return int(a >= b)
+        case BinOp.AND:
+            return int(a != 0 and b != 0)
+        case BinOp.OR:
+            return int(a != 0 or b != 0)
+        case BinOp.IMPLIES:
+            return int(a == 0 or b != 0)
+        case _:
+            assert_never(op)
+
+
 def subexprs(e: Expr) -> Iterator[Expr]:
     """`e` and all its sub-expressions, pre-order."""
     yield e

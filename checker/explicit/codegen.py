@@ -42,25 +42,13 @@ from model.ir import (
     Unary,
     UnOp,
     VarRef,
+    apply_binop,
+    c_div,
+    c_mod,
     expr_is_bool,
     subexprs,
     vars_read,
 )
-
-
-def _cdiv(a: int, b: int) -> int:
-    """C division (truncating); 0 for a zero divisor (a Check reports it)."""
-    if b == 0:
-        return 0
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
-def _cmod(a: int, b: int) -> int:
-    if b == 0:
-        return 0
-    return a - b * _cdiv(a, b)
-
 
 _BIN_PY = {
     BinOp.ADD: "+",
@@ -108,8 +96,8 @@ class CodeGen:
         self.layout = layout
         self.perms = [p for p in perms if not p.is_identity]
         self.ns: dict[str, Any] = {
-            "_div": _cdiv,
-            "_mod": _cmod,
+            "_div": c_div,
+            "_mod": c_mod,
             "_Overflow": Overflow,
             "range": range,
             "len": len,
@@ -834,37 +822,10 @@ def _fold(e: Expr, known: dict[int, int]) -> Expr:
 
 
 def _eval_binary(op: BinOp, a: int, b: int) -> int | None:
-    match op:
-        case BinOp.ADD:
-            return a + b
-        case BinOp.SUB:
-            return a - b
-        case BinOp.MUL:
-            return a * b
-        case BinOp.DIV:
-            return _cdiv(a, b) if b else None
-        case BinOp.MOD:
-            return _cmod(a, b) if b else None
-        case BinOp.EQ:
-            return int(a == b)
-        case BinOp.NE:
-            return int(a != b)
-        case BinOp.LT:
-            return int(a < b)
-        case BinOp.LE:
-            return int(a <= b)
-        case BinOp.GT:
-            return int(a > b)
-        case BinOp.GE:
-            return int(a >= b)
-        case BinOp.AND:
-            return int(bool(a) and bool(b))
-        case BinOp.OR:
-            return int(bool(a) or bool(b))
-        case BinOp.IMPLIES:
-            return int((not a) or bool(b))
-        case _:
-            assert_never(op)
+    """Fold `a op b`, except a division by zero: that is left to its Check."""
+    if op in (BinOp.DIV, BinOp.MOD) and b == 0:
+        return None
+    return apply_binop(op, a, b)
 
 
 def _written(model: Model, tr: Transition) -> frozenset[int]:

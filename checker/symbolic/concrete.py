@@ -28,12 +28,8 @@ from model.ir import (
     Unary,
     UnOp,
     VarRef,
+    apply_binop,
 )
-
-
-def _cdiv(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
 
 
 def evaluate(e: Expr, s: tuple[int, ...]) -> int:
@@ -64,34 +60,7 @@ def evaluate(e: Expr, s: tuple[int, ...]) -> int:
                     return int(evaluate(a, s) == 0 or evaluate(b, s) != 0)
                 case _:
                     pass
-            x, y = evaluate(a, s), evaluate(b, s)
-            match op:
-                case BinOp.ADD:
-                    return x + y
-                case BinOp.SUB:
-                    return x - y
-                case BinOp.MUL:
-                    return x * y
-                case BinOp.DIV:
-                    return _cdiv(x, y) if y != 0 else 0
-                case BinOp.MOD:
-                    return x - y * _cdiv(x, y) if y != 0 else 0
-                case BinOp.EQ:
-                    return int(x == y)
-                case BinOp.NE:
-                    return int(x != y)
-                case BinOp.LT:
-                    return int(x < y)
-                case BinOp.LE:
-                    return int(x <= y)
-                case BinOp.GT:
-                    return int(x > y)
-                case BinOp.GE:
-                    return int(x >= y)
-                case BinOp.AND | BinOp.OR | BinOp.IMPLIES:
-                    raise AssertionError("handled above")
-                case _:
-                    assert_never(op)
+            return apply_binop(op, evaluate(a, s), evaluate(b, s))
         case Ite(cond=c, then=t, else_=f):
             return evaluate(t, s) if evaluate(c, s) != 0 else evaluate(f, s)
         case _:
