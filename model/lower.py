@@ -511,9 +511,14 @@ class _Frame:
     ret: _Ret | None = None
     ref: str | None = None
     depth: int = 0
+    statics: frozenset[str] = frozenset()  # names bound to configuration constants (`for`, index var)
 
     def bind(self, name: str, b: Binding) -> _Frame:
-        return replace(self, names={**self.names, name: b})
+        return replace(self, names={**self.names, name: b}, statics=self.statics - {name})
+
+    def bind_static(self, name: str, b: _Val) -> _Frame:
+        """Bind a `for` variable: a constant of the configuration (NOTE(fold))."""
+        return replace(self, names={**self.names, name: b}, statics=self.statics | {name})
 
 
 class _InternalError(Exception):
@@ -1664,6 +1669,10 @@ class Lowerer:
                 self.comp(cfg, inner, entry, exit_, fr)
             case S.Block(stmts=ss):
                 self.comp_block(cfg, ss, entry, exit_, fr)
+            case S.If(branches=bs, else_=eb) if (pick := self.fold_if(st, fr)) is not None:
+                self.comp_folded(
+                    cfg, [b.body for b in bs] + ([eb] if eb is not None else []), pick, entry, exit_, fr
+                )
             case S.If(branches=bs, else_=eb):
                 rest = [_Path()]
                 for k, b in enumerate(bs):
@@ -1690,6 +1699,11 @@ class Lowerer:
                     self.comp_block(cfg, eb.stmts, else_entry, exit_, fr)
                 else:
                     self.emit(cfg, entry, exit_, rest, f"if {first}: not taken", bs[0].cond.span, fr)
+            case S.Switch(subject=subj, cases=cases, default=d) if (
+                pick := self.fold_switch(st, fr)
+            ) is not None:
+                bodies = [cs.body for cs in cases] + ([d] if d is not None else [])
+                self.comp_folded(cfg, bodies, pick, entry, exit_, fr)
             case S.Switch(subject=subj, cases=cases, default=d):
                 rest = [_Path()]
                 stext = self.text_of(subj.span)
@@ -1735,7 +1749,7 @@ class Lowerer:
                 cur = entry
                 for k, x in enumerate(fvals):
                     nxt = exit_ if k == len(fvals) - 1 else cfg.new(fb.span)
-                    self.comp_block(cfg, fb.stmts, cur, nxt, fr.bind(fv.text, _Val(const(x), fvt.ty)))
+                    self.comp_block(cfg, fb.stmts, cur, nxt, fr.bind_static(fv.text, _Val(const(x), fvt.ty)))
                     cur = nxt
                 if not fvals:
                     cfg.union(entry, exit_)
@@ -1753,6 +1767,79 @@ class Lowerer:
                 self.comp(cfg, inner, entry, exit_, replace(fr, ref=r))
             case _:
                 assert_never(st)
+
+    # NOTE(fold): an `if`/`else if` chain or a `switch` whose choice is
+    # decided by configuration constants alone costs no step: control goes
+    # straight to the chosen branch (docs/LANGUAGE.md, "constant conditions").
+    # A condition is constant when it is built only from literals, consts,
+    # params, enum values, `self` and `for` variables with operators; an
+    # `if` chain folds when its conditions, in order, are constant up to the
+    # first true one (or to the end).  The branches not chosen are still
+    # lowered from fresh, unreachable locations, so a `goto` into one of them
+    # behaves exactly as without folding.  `while` is never folded.
+
+    def is_static(self, e: S.Expr, fr: _Frame) -> bool:
+        """Whether `e` is constant in this configuration and instance (NOTE(fold))."""
+        match e:
+            case S.IntLit() | S.BoolLit():
+                return True
+            case S.SelfRef():
+                return fr.inst.self_value is not None
+            case S.NameRef(name=n):
+                if n.text in fr.names:
+                    return n.text in fr.statics
+                return isinstance(self.env.globals.get(n.text), (ConstSym, ParamSym, EnumMemberSym))
+            case S.UnaryExpr(arg=a):
+                return self.is_static(a, fr)
+            case S.BinaryExpr(lhs=a, rhs=b):
+                return self.is_static(a, fr) and self.is_static(b, fr)
+            case S.IndexRef() | S.LocalRef() | S.Call() | S.Quant():
+                return False
+            case _:
+                assert_never(e)
+
+    def static_value(self, e: S.Expr, fr: _Frame) -> int | None:
+        """The value of a constant expression, or None (not constant, or it would fail a check)."""
+        if not self.is_static(e, fr):
+            return None
+        path = _Path()
+        v = self.ev(e, fr, path)
+        if not isinstance(v, ir.Const) or path.checks or path.guard:
+            return None
+        return v.value
+
+    def fold_if(self, st: S.If, fr: _Frame) -> int | None:
+        """The index of the branch a constant `if` chain takes (len(branches): else / past), or None."""
+        for k, b in enumerate(st.branches):
+            v = self.static_value(b.cond, fr)
+            if v is None:
+                return None
+            if v:
+                return k
+        return len(st.branches)
+
+    def fold_switch(self, st: S.Switch, fr: _Frame) -> int | None:
+        """The index of the case a constant `switch` takes (len(cases): default / past), or None."""
+        sv = self.static_value(st.subject, fr)
+        if sv is None:
+            return None
+        for k, cs in enumerate(st.cases):
+            vals = [self.static_value(v, fr) for v in cs.values]
+            if any(x is None for x in vals):
+                return None
+            if sv in vals:
+                return k
+        return len(st.cases)
+
+    def comp_folded(
+        self, cfg: _Cfg, bodies: Sequence[S.Block], pick: int, entry: int, exit_: int, fr: _Frame
+    ) -> None:
+        """Lower a folded choice: `entry` is the chosen body's entry (NOTE(fold))."""
+        for k, body in enumerate(bodies):
+            body_entry = entry if k == pick else cfg.new(body.span)
+            self.comp_block(cfg, body.stmts, body_entry, exit_, fr)
+        if pick >= len(bodies):
+            cfg.union(entry, exit_)
 
     def comp_call(
         self, cfg: _Cfg, c: S.Call, target: S.LValue | None, entry: int, exit_: int, fr: _Frame, span: Span
@@ -1780,7 +1867,10 @@ class Lowerer:
         names: dict[str, Binding] = dict(self.local_stores[inst.index])
         if p.index_var is not None and inst.self_value is not None and p.index_type is not None:
             names[p.index_var] = _Val(const(inst.self_value), p.index_type.ty)
-        fr = _Frame(inst, names, labels)
+        statics = (
+            frozenset({p.index_var}) if p.index_var is not None and p.index_var in names else frozenset()
+        )
+        fr = _Frame(inst, names, labels, statics=statics)
         exit_ = cfg.new(p.span)
         self.comp_block(cfg, p.body, entry, exit_, fr)
         ends = [labels[e.text] for e in p.ends if e.text in labels] + [exit_]

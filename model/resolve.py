@@ -29,6 +29,7 @@ Rules checked here (docs/LANGUAGE.md is the reference):
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import assert_never
@@ -779,8 +780,20 @@ class Resolver:
                 self._check_init_value(init, vt, name)
 
     def _check_init_value(self, e: S.Expr, vt: VType, name: str) -> None:
+        # An initial value is a constant of each configuration: consts, enum
+        # values and params.  It is evaluated (and range checked) for every
+        # combination of the values of the params it reads.
+        used: dict[str, ParamSym] = {}
+
+        def first(n: S.Ident) -> tuple[int, Ty]:
+            s = self.globals.get(n.text)
+            if isinstance(s, ParamSym):
+                used[n.text] = s
+                return s.vtype.lo if s.fixed is None else s.fixed, s.vtype.ty
+            return self.static_lookup(n)
+
         try:
-            v, t = eval_static(e, self.static_lookup)
+            v, t = eval_static(e, first)
         except _NotStatic as ex:
             self._static_err(ex)
             return
@@ -793,8 +806,34 @@ class Resolver:
                 e.span,
             )
             return
-        if not vt.lo <= v <= vt.hi:
-            self.err(f"value out of range: {v} is not in {vt.lo}..{vt.hi}, the type of '{name}'", e.span)
+        axes = list(used.values())
+        for combo in itertools.product(*[p.vtype.values() if p.fixed is None else (p.fixed,) for p in axes]):
+            config = {p.name: x for p, x in zip(axes, combo, strict=True)}
+
+            def lookup(n: S.Ident, config: Mapping[str, int] = config) -> tuple[int, Ty]:
+                s = self.globals.get(n.text)
+                if isinstance(s, ParamSym):
+                    return config[n.text], s.vtype.ty
+                return self.static_lookup(n)
+
+            try:
+                v, _ = eval_static(e, lookup)
+            except _NotStatic as ex:
+                where = ", ".join(
+                    f"{p.name}={p.vtype.show_value(x)}" for p, x in zip(axes, combo, strict=True)
+                )
+                self._static_err(ex, f" (when {where})" if where else "")
+                return
+            if not vt.lo <= v <= vt.hi:
+                where = ", ".join(
+                    f"{p.name}={p.vtype.show_value(x)}" for p, x in zip(axes, combo, strict=True)
+                )
+                self.err(
+                    f"value out of range: {v} is not in {vt.lo}..{vt.hi}, the type of '{name}'"
+                    + (f" (when {where})" if where else ""),
+                    e.span,
+                )
+                return
 
     # ---------------------------------------------------------------- processes and procedures
 

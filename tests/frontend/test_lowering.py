@@ -499,3 +499,110 @@ def test_an_unguarded_bad_index_or_division_is_reported_not_blocked() -> None:
     s[var(m, "i")] = 2
     assert _step(m, tp, s) == "INDEX"
     assert _step(m, tq, s) == "DIV_ZERO"
+
+
+# ---------------------------------------------------------------- constant conditions (NOTE(fold))
+
+
+def test_constant_if_costs_no_step_and_enters_the_chosen_branch() -> None:
+    text = (
+        "const N = 2; param p: bool; var x: 0..3;"
+        "process P { if p { x = 1; } else if N == 2 { x = 2; } else { x = 3; } x = 0; }"
+    )
+    for p, first in (("true", "x = 1"), ("false", "x = 2")):
+        ts = trans_of(lower1(text, p=p), "P")
+        assert [t.text for t in ts] == [first, "x = 0"]
+        assert [(t.pc_from, t.pc_to) for t in ts] == [(0, 1), (1, 2)]
+
+
+def test_constant_if_with_no_branch_taken_falls_through_for_free() -> None:
+    ts = trans_of(lower1("param p: bool; var x: 0..3; process P { if p { x = 1; } x = 2; }", p="false"), "P")
+    assert [t.text for t in ts] == ["x = 2"] and ts[0].pc_from == 0
+
+
+def test_constant_if_folds_only_up_to_the_first_true_condition() -> None:
+    # a constant-false first condition followed by a state-dependent one: one step, as before
+    ts = trans_of(lower1("var x: 0..3; process P { if false { x = 1; } else if x == 0 { x = 2; } }"), "P")
+    assert len([t for t in ts if t.pc_from == 0]) == 2
+    # a state-dependent condition after the true constant one is never evaluated: no step
+    ts = trans_of(lower1("var x: 0..3; process P { if true { x = 1; } else if x == 0 { x = 2; } }"), "P")
+    assert [t.text for t in ts] == ["x = 1"]
+
+
+def test_constant_switch_costs_no_step() -> None:
+    text = (
+        "enum M { A, B, C } param m: M; var x: 0..3;"
+        "process P { switch m { case A, B: { x = 1; } case C: { } } x = 2; }"
+    )
+    ts = trans_of(lower1(text, m="B"), "P")
+    assert [t.text for t in ts] == ["x = 1", "x = 2"]
+    ts = trans_of(lower1(text, m="C"), "P")  # an empty chosen case falls through
+    assert [t.text for t in ts] == ["x = 2"] and ts[0].pc_from == 0
+
+
+def test_self_and_for_variables_are_constant_but_state_and_procedure_parameters_are_not() -> None:
+    m = lower1("var a: [0..1] 0..3; process P[i: 0..1] { for k in 0..1 { if k == self { a[k] = 1; } } }")
+    for inst in ("P[0]", "P[1]"):
+        assert len(trans_of(m, inst)) == 1
+    m = lower1("var x: 0..3; proc f(b: bool) { if b { x = 1; } } process P { f(true); }")
+    assert trans_of(m, "P")[0].text == "if b"
+
+
+def test_while_with_a_constant_condition_still_costs_a_step() -> None:
+    m = lower1("param p: bool; var x: 0..3; process P { while p { x = 1; } }", p="true")
+    ts = trans_of(m, "P")
+    assert [t.text for t in ts] == ["while p", "x = 1"]
+
+
+def test_label_before_a_constant_if_names_the_first_step_after_it() -> None:
+    m = lower1(
+        "param p: bool; var x: 0..3;process P { x = 1; top: if p { } else { x = 2; } x = 3; goto top; }",
+        p="true",
+    )
+    ts = trans_of(m, "P")
+    p = m.processes[0]
+    x3 = next(t for t in ts if t.text == "x = 3")
+    assert p.locations[x3.pc_from].label == "top"
+    assert x3.pc_to == x3.pc_from  # the loop back through the folded if costs only x = 3
+
+
+def test_goto_into_a_branch_not_taken_still_runs_it() -> None:
+    m = lower1("var x: 0..3; process Q { goto inside; if false { inside: x = 2; } x = 3; }")
+    assert [t.text for t in trans_of(m, "Q")] == ["x = 2", "x = 3"]
+
+
+def test_a_process_that_folds_to_nothing_terminates_at_once() -> None:
+    m = lower1("param p: bool; var x: 0..3; process P { if p { x = 1; } }", p="false")
+    p = m.processes[0]
+    assert trans_of(m, "P") == [] and p.initial_pc in p.end_locations
+
+
+def test_constant_condition_that_would_fail_a_check_is_not_folded() -> None:
+    m = lower1("const Z = 0; var x: 0..3; process P { if 1 / Z == 0 { x = 1; } }")
+    assert any(t.text.startswith("if ") for t in trans_of(m, "P"))
+
+
+# ---------------------------------------------------------------- initial values over params
+
+
+def test_initial_values_may_use_params() -> None:
+    text = (
+        "const N = 2; param k: 0..2; var x: 0..3 = k + 1; var y: [0..1] 0..4 = [k, N];"
+        "refcount r: 0..3 = k; process P { var z: 0..3 = 3 - k; x = z; }"
+    )
+    m = lower1(text, k="1")
+    init = {v.name: m.initial[v.index] for v in m.variables}
+    assert init["x"] == (2,) and init["y[0]"] == (1,) and init["y[1]"] == (2,)
+    assert init["r"] == (1,) and init["P.z"] == (2,)
+
+
+def test_initial_value_out_of_range_in_some_configuration_is_an_error() -> None:
+    msgs = errors("param k: 0..3; var x: 0..2 = k; process P { x = 0; }")
+    assert msgs == ["value out of range: 3 is not in 0..2, the type of 'x' (when k=3)"]
+    # fixing the param to a good value makes the spec valid
+    assert lower1("param k: 0..3; var x: 0..2 = k; process P { x = 0; }", k="2").initial[0] == (2,)
+
+
+def test_initial_value_still_cannot_read_state() -> None:
+    msgs = errors("var a: 0..2; var x: 0..2 = a; process P { x = 0; }")
+    assert len(msgs) == 1 and "not a constant" in msgs[0]

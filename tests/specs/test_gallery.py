@@ -19,22 +19,22 @@ from tests.specs.pinning import ROOT, ConfigPin, PropPin, models, summarise
 GALLERY: dict[str, dict[str, tuple[int, dict[str, PropPin]]]] = {
     "specs/bugs/aio_kioctx_uaf.mig": {
         "fixed=false": (
-            58,
+            29,
             {
-                "migrated": ("REACHED", True, 4),
-                "refused": ("REACHED", True, 6),
+                "migrated": ("REACHED", True, 3),
+                "refused": ("REACHED", True, 3),
                 "migrate_finishes": ("HOLDS", True, None),
                 "teardown_finishes": ("HOLDS", True, None),
-                "no_uaf": ("VIOLATED", True, 8),
+                "no_uaf": ("VIOLATED", True, 5),
                 "runtime": ("HOLDS", True, None),
                 "deadlock": ("HOLDS", True, None),
             },
         ),
         "fixed=true": (
-            60,
+            37,
             {
-                "migrated": ("REACHED", True, 5),
-                "refused": ("REACHED", True, 11),
+                "migrated": ("REACHED", True, 4),
+                "refused": ("REACHED", True, 7),
                 "migrate_finishes": ("HOLDS", True, None),
                 "teardown_finishes": ("HOLDS", True, None),
                 "no_uaf": ("HOLDS", True, None),
@@ -71,18 +71,18 @@ GALLERY: dict[str, dict[str, tuple[int, dict[str, PropPin]]]] = {
     },
     "specs/bugs/migrate_vma_tlb_flush.mig": {
         "fixed=false": (
-            147,
+            108,
             {
                 "access": ("REACHED", True, 1),
                 "zap_done": ("REACHED", True, 5),
-                "flushed_under_ptl": ("VIOLATED", True, 4),
-                "no_stale_access": ("VIOLATED", True, 9),
+                "flushed_under_ptl": ("VIOLATED", True, 3),
+                "no_stale_access": ("VIOLATED", True, 8),
                 "runtime": ("HOLDS", True, None),
                 "deadlock": ("HOLDS", True, None),
             },
         ),
         "fixed=true": (
-            123,
+            93,
             {
                 "access": ("REACHED", True, 1),
                 "zap_done": ("REACHED", True, 5),
@@ -95,20 +95,20 @@ GALLERY: dict[str, dict[str, tuple[int, dict[str, PropPin]]]] = {
     },
     "specs/bugs/zs_destroy_free_work.mig": {
         "fixed=false": (
-            70,
+            40,
             {
                 "work_ran": ("REACHED", True, 4),
-                "destroyed": ("REACHED", True, 3),
+                "destroyed": ("REACHED", True, 2),
                 "destroy_completes": ("HOLDS", True, None),
-                "no_uaf": ("VIOLATED", True, 7),
+                "no_uaf": ("VIOLATED", True, 6),
                 "deadlock": ("HOLDS", True, None),
             },
         ),
         "fixed=true": (
-            102,
+            76,
             {
                 "work_ran": ("REACHED", True, 4),
-                "destroyed": ("REACHED", True, 11),
+                "destroyed": ("REACHED", True, 9),
                 "destroy_completes": ("HOLDS", True, None),
                 "no_uaf": ("HOLDS", True, None),
                 "deadlock": ("HOLDS", True, None),
@@ -117,20 +117,20 @@ GALLERY: dict[str, dict[str, tuple[int, dict[str, PropPin]]]] = {
     },
     "specs/bugs/zs_lost_wakeup.mig": {
         "fixed=false": (
-            88,
+            84,
             {
-                "drains": ("VIOLATED", True, 9),
-                "slept_and_woken": ("REACHED", True, 7),
-                "no_sleep": ("REACHED", True, 8),
-                "deadlock": ("VIOLATED", True, 9),
+                "drains": ("VIOLATED", True, 8),
+                "slept_and_woken": ("REACHED", True, 6),
+                "no_sleep": ("REACHED", True, 7),
+                "deadlock": ("VIOLATED", True, 8),
             },
         ),
         "fixed=true": (
-            70,
+            66,
             {
                 "drains": ("HOLDS", True, None),
-                "slept_and_woken": ("REACHED", True, 6),
-                "no_sleep": ("REACHED", True, 7),
+                "slept_and_woken": ("REACHED", True, 5),
+                "no_sleep": ("REACHED", True, 6),
                 "deadlock": ("HOLDS", True, None),
             },
         ),
