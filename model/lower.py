@@ -9,7 +9,8 @@ modelcheck bug.  Problems that only a configuration reveals are reported as
 What lowering does (docs/LANGUAGE.md states the semantics, docs/IR.md the
 result):
 * consts and params become constants; `for` loops and quantifiers are
-  unrolled; `self` is the instance's index value.
+  unrolled; `self` is the instance's index value; an `if`/`switch` whose
+  choice these constants decide costs no step (NOTE(fold)).
 * arrays are flattened into one `Variable` per element (row-major); a
   constant index picks the element, a dynamic one becomes `Select` /
   `AssignElem` with an INDEX `Check`.
@@ -1641,7 +1642,8 @@ class Lowerer:
         # NOTE(steps): the step granularity of docs/LANGUAGE.md: every
         # simple statement and every `atomic` block is one step (one edge per
         # path of its symbolic execution); `if`/`switch`/`while` spend one step
-        # evaluating their condition; `either` one step choosing; labels,
+        # evaluating their condition (an `if`/`switch` whose choice is constant
+        # in the configuration none: NOTE(fold)); `either` one step choosing; labels,
         # blocks, `for`, `goto` and `return;` none (they merge locations).
         match st:
             case S.Assign(value=S.Call(name=n) as call, target=lv) if n.text in self.env.procs:

@@ -15,6 +15,8 @@ Rules checked here (docs/LANGUAGE.md is the reference):
   values may only be compared with `==`/`!=`, used as indices and assigned.
 * `const`s are integer or bool constant expressions; `-D` overrides a const
   or fixes a param, and is type checked against it.
+* initial values are constant expressions over consts, enum values and
+  params, range checked for every value of the params they read.
 * statements: `return` only in procedures; `goto` to a label of the same
   body; no `while`, `goto` or labels inside `atomic` or a `trans` body;
   conditions with an effect (`trylock`, ...) only as a whole condition or a
