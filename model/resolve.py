@@ -409,6 +409,7 @@ def _static_binary(
 MAX_INDEX_VALUES = 4096  # a range this wide as an index type is surely a typo
 MAX_ARRAY_ELEMENTS = 65536
 MAX_CHOICE_VALUES = 4096  # `x = any` / `= any` over a wider type is surely a mistake
+MAX_CONFIGURATIONS = 4096  # as model/frontend.py: more param value combinations are refused there
 
 
 @dataclass(slots=True)
@@ -809,6 +810,11 @@ class Resolver:
             )
             return
         axes = list(used.values())
+        count = 1
+        for p in axes:
+            count *= 1 if p.fixed is not None else p.vtype.hi - p.vtype.lo + 1
+        if count > MAX_CONFIGURATIONS:
+            return  # more configurations than the front end lowers: that is reported by `configurations`
         for combo in itertools.product(*[p.vtype.values() if p.fixed is None else (p.fixed,) for p in axes]):
             config = {p.name: x for p, x in zip(axes, combo, strict=True)}
 

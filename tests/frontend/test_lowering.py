@@ -606,3 +606,9 @@ def test_initial_value_out_of_range_in_some_configuration_is_an_error() -> None:
 def test_initial_value_still_cannot_read_state() -> None:
     msgs = errors("var a: 0..2; var x: 0..2 = a; process P { x = 0; }")
     assert len(msgs) == 1 and "not a constant" in msgs[0]
+
+
+def test_initial_value_over_too_many_configurations_is_refused_not_enumerated() -> None:
+    text = "param a: 0..4095; param b: 0..4095; var x: 0..3 = a + b; process P { x = 0; }"
+    msgs = errors(text)
+    assert len(msgs) == 1 and "configurations" in msgs[0]
