@@ -2115,11 +2115,9 @@ class Lowerer:
 
 
 def _body_labels(stmts: Sequence[S.Stmt]) -> list[str]:
-    from model.resolve import _labels_in
-
     out: list[str] = []
     for st in stmts:
-        for lab in _labels_in(st):
+        for lab in S.labels_in(st):
             if lab.text not in out:
                 out.append(lab.text)
     return out

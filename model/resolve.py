@@ -959,7 +959,7 @@ class Resolver:
         else:
             label_spans: dict[str, Span] = {}
             for st in body:
-                for lab in _labels_in(st):
+                for lab in S.labels_in(st):
                     if lab.text in label_spans:
                         self.err(
                             f"duplicate label '{lab.text}'",
@@ -1151,7 +1151,7 @@ class Resolver:
             scope[v.name] = _Local(v.name, v.vtype.ty, "var", v, v.span)
         labels: dict[str, Span] = {}
         for st in pr.decl.body:
-            for lab in _labels_in(st):
+            for lab in S.labels_in(st):
                 if lab.text in labels:
                     self.err(
                         f"duplicate label '{lab.text}'",
@@ -1377,7 +1377,7 @@ class Resolver:
                 fscope: dict[str, _Local] = {}
                 if fvt is not None:
                     fscope[fv.text] = _Local(fv.text, fvt.ty, "value", None, fv.span)
-                for lab in _labels_in(fb):
+                for lab in S.labels_in(fb):
                     self.err(
                         f"a label inside a 'for' loop: '{lab.text}' would name one location in every unrolled copy",
                         lab.span,
@@ -2068,76 +2068,14 @@ def _head_name(e: S.Expr) -> str:
 
 def _calls_in(st: S.Stmt) -> Iterator[str]:
     """The names called as statements or whole right-hand sides in `st`."""
-    match st:
-        case S.CallStmt(call=c):
-            yield c.name.text
-        case S.Assign(value=S.Call(name=n)):
-            yield n.text
-        case S.Labelled(stmt=inner) | S.WithRef(stmt=inner):
-            yield from _calls_in(inner)
-        case S.Block(stmts=ss):
-            for x in ss:
-                yield from _calls_in(x)
-        case S.If(branches=bs, else_=eb):
-            for b in bs:
-                yield from _calls_in(b.body)
-            if eb is not None:
-                yield from _calls_in(eb)
-        case S.Switch(cases=cs, default=d):
-            for case_ in cs:
-                yield from _calls_in(case_.body)
-            if d is not None:
-                yield from _calls_in(d)
-        case S.While(body=lb) | S.For(body=lb) | S.Atomic(body=lb):
-            yield from _calls_in(lb)
-        case S.Either(branches=bs2):
-            for xb in bs2:
-                yield from _calls_in(xb)
-        case S.Assign() | S.AssignAny() | S.Await() | S.Assert() | S.Return() | S.Goto() | S.Skip():
-            pass
-        case _:
-            assert_never(st)
-
-
-def _labels_in(st: S.Stmt) -> Iterator[S.Ident]:
-    """Every label in `st`, in source order."""
-    match st:
-        case S.Labelled(label=lab, stmt=inner):
-            yield lab
-            yield from _labels_in(inner)
-        case S.Block(stmts=ss):
-            for s in ss:
-                yield from _labels_in(s)
-        case S.If(branches=bs, else_=eb):
-            for b in bs:
-                yield from _labels_in(b.body)
-            if eb is not None:
-                yield from _labels_in(eb)
-        case S.Switch(cases=cs, default=d):
-            for c in cs:
-                yield from _labels_in(c.body)
-            if d is not None:
-                yield from _labels_in(d)
-        case S.While(body=lb) | S.For(body=lb) | S.Atomic(body=lb):
-            yield from _labels_in(lb)
-        case S.Either(branches=bs2):
-            for xb in bs2:
-                yield from _labels_in(xb)
-        case S.WithRef(stmt=inner):
-            yield from _labels_in(inner)
-        case (
-            S.Assign()
-            | S.AssignAny()
-            | S.CallStmt()
-            | S.Await()
-            | S.Assert()
-            | S.Return()
-            | S.Goto()
-            | S.Skip()
-        ):
-            pass
-        case _:
-            assert_never(st)
+    for x in S.walk(st):
+        match x:
+            case S.CallStmt(call=c):
+                yield c.name.text
+            case S.Assign(value=S.Call(name=n)):
+                yield n.text
+            case _:
+                pass
 
 
 def _decl_name_span(item: S.Item, name: str) -> Span:

@@ -14,10 +14,11 @@ union.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, assert_never
 
 import lark
 from lark import Token, Transformer, v_args
@@ -350,6 +351,43 @@ Stmt = (
     | Either
     | WithRef
 )
+
+
+def walk(st: Stmt) -> Iterator[Stmt]:
+    """`st` and every statement nested in it, pre-order (that is, source order)."""
+    yield st
+    match st:
+        case Labelled(stmt=inner) | WithRef(stmt=inner):
+            yield from walk(inner)
+        case Block(stmts=ss):
+            for x in ss:
+                yield from walk(x)
+        case If(branches=bs, else_=eb):
+            for b in bs:
+                yield from walk(b.body)
+            if eb is not None:
+                yield from walk(eb)
+        case Switch(cases=cs, default=d):
+            for c in cs:
+                yield from walk(c.body)
+            if d is not None:
+                yield from walk(d)
+        case While(body=b) | For(body=b) | Atomic(body=b):
+            yield from walk(b)
+        case Either(branches=bs2):
+            for xb in bs2:
+                yield from walk(xb)
+        case Assign() | AssignAny() | CallStmt() | Await() | Assert() | Return() | Goto() | Skip():
+            pass
+        case _:
+            assert_never(st)
+
+
+def labels_in(st: Stmt) -> Iterator[Ident]:
+    """Every label in `st`, in source order."""
+    for x in walk(st):
+        if isinstance(x, Labelled):
+            yield x.label
 
 
 # --------------------------------------------------------------------------
