@@ -95,38 +95,34 @@ _NEGATED = {
 }
 
 
-def mk_and(items: Iterable[ir.Expr]) -> ir.Expr:
+def _mk_chain(op: ir.BinOp, items: Iterable[ir.Expr], absorbing: bool) -> ir.Expr:
+    """Left-nested `op` over `items`, constants folded and duplicates dropped.
+
+    A constant equal to `absorbing` decides the whole chain (false for AND,
+    true for OR); the other constant is the unit and is dropped.
+    """
     out: list[ir.Expr] = []
     for x in items:
         if isinstance(x, ir.Const):
-            if not x.value:
-                return ir.FALSE
+            if bool(x.value) == absorbing:
+                return ir.TRUE if absorbing else ir.FALSE
             continue
         if x not in out:
             out.append(x)
     if not out:
-        return ir.TRUE
+        return ir.FALSE if absorbing else ir.TRUE
     acc = out[0]
     for x in out[1:]:
-        acc = ir.Binary(ir.BinOp.AND, acc, x)
+        acc = ir.Binary(op, acc, x)
     return acc
+
+
+def mk_and(items: Iterable[ir.Expr]) -> ir.Expr:
+    return _mk_chain(ir.BinOp.AND, items, absorbing=False)
 
 
 def mk_or(items: Iterable[ir.Expr]) -> ir.Expr:
-    out: list[ir.Expr] = []
-    for x in items:
-        if isinstance(x, ir.Const):
-            if x.value:
-                return ir.TRUE
-            continue
-        if x not in out:
-            out.append(x)
-    if not out:
-        return ir.FALSE
-    acc = out[0]
-    for x in out[1:]:
-        acc = ir.Binary(ir.BinOp.OR, acc, x)
-    return acc
+    return _mk_chain(ir.BinOp.OR, items, absorbing=True)
 
 
 def mk_bin(op: ir.BinOp, a: ir.Expr, b: ir.Expr) -> ir.Expr:
