@@ -10,7 +10,8 @@ Public API:
   counterexample / witness; the rest go to `prove`'s methods.
 * `prove(model, prop, options)`: BMC, then the proof methods in order of
   cost, each within its share of `options.timeout`: k-induction
-  (induction.py), Houdini (houdini.py), Spacer (spacer.py).  A candidate
+  (induction.py), blocking counterexamples to induction against the
+  reachable states (blocking.py), Houdini (houdini.py), Spacer (spacer.py).  A candidate
   invariant becomes PROVED (NOT REACHED for a reachability target) only
   after certify.py re-checks it with a fresh solver; `invariant` then holds
   its conjuncts in the spec's syntax.
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from checker.symbolic.bmc import BmcOutcome, run_bmc
+from checker.symbolic.blocking import blocking
 from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith, Encoder, is_safety
 from checker.symbolic.houdini import houdini
@@ -42,9 +44,9 @@ from model.ir import Model, Property, PropKind
 
 __all__ = ["SymbolicOptions", "SymbolicTraceError", "check", "prove"]
 
-METHODS = ("kinduction", "houdini", "spacer")
+METHODS = ("kinduction", "blocking", "houdini", "spacer")
 # Share of a property's proof budget each method may use (the rest rolls over).
-_SHARE = {"kinduction": 0.15, "houdini": 0.5, "spacer": 1.0}
+_SHARE = {"kinduction": 0.15, "blocking": 0.6, "houdini": 0.5, "spacer": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,8 @@ def _prove_unrefuted(
             if clean_depth < 0:
                 continue
             attempt = kinduction(enc, prop, lemma, clean_depth, options.max_k, method_deadline)
+        elif method == "blocking":
+            attempt = blocking(enc, prop, lemma, options.reachable_states, method_deadline)
         elif method == "houdini":
             attempt = houdini(enc, prop, lemma, options.reachable_states, method_deadline)
         elif method == "spacer":

@@ -170,7 +170,7 @@ def _atoms(
     return ante, cons, full, value_masks
 
 
-def _facts(model: Model, w: int, values: set[int]) -> list[Expr]:
+def facts(model: Model, w: int, values: set[int]) -> list[Expr]:
     """NOTE(canonical-facts): "w takes only these values", in few readable atoms."""
     v = model.variables[w]
     dom = v.domain
@@ -204,7 +204,7 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
     global_values: list[set[int]] = [set(vm) for vm in value_masks]
     for w, vals in enumerate(global_values):
         if vals:
-            out.extend(_facts(model, w, vals))
+            out.extend(facts(model, w, vals))
     for a in cons:
         if a.var2 is not None and a.mask == full and a.expr not in seen:
             seen.add(a.expr)
@@ -217,7 +217,7 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
             vals = {c for c, m in vm.items() if m & a.mask}
             if vals == global_values[w]:
                 continue
-            for f in _facts(model, w, vals):
+            for f in facts(model, w, vals):
                 out.append(Binary(BinOp.IMPLIES, a.expr, f))
         for b in relations:
             if b.var in (a.var, a.var2) or b.var2 in (a.var, a.var2):
@@ -242,7 +242,7 @@ def _location_pairs(model: Model, ante: list[_Atom]) -> list[_Atom]:
     return out
 
 
-def _is_trivial(model: Model, e: Expr) -> bool:
+def is_trivial(model: Model, e: Expr) -> bool:
     match e:
         case Binary(op=BinOp.LE, lhs=VarRef(var=v), rhs=Const(value=c)):
             return c >= model.variables[v].domain.hi
@@ -282,7 +282,7 @@ def houdini(
         return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
 
     samples = sample_states(model, reachable, deadline)
-    every = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
+    every = [e for e in candidates(model, samples) if not is_trivial(model, e)]
     levels = _cone_levels(model, prop)
     attempt = stop(StopReason.MAX_DEPTH, "no candidates")
     tried: set[int] = set()
@@ -380,15 +380,7 @@ def _houdini_core(
     solver = z3.SolverFor("QF_BV")
 
     def check(assumptions: list[z3.BoolRef]) -> z3.CheckSatResult:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return z3.unknown
-        solver.set("timeout", max(1, int(remaining * 1000)))
-        # z3's Solver.check casts every assumption in Python; thousands of
-        # them cost more than the solving, so call the C API directly.
-        args = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
-        r = z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), args)
-        return z3.CheckSatResult(r)
+        return check_assuming(solver, assumptions, deadline)
 
     # initiation: drop candidates false in some initial state
     active = set(range(len(cands)))
@@ -396,7 +388,7 @@ def _houdini_core(
     solver.add(enc.domain(s), enc.init(s))
     while active:
         solver.push()
-        solver.add(_fast_or([neg_pre[i] for i in sorted(active)]))
+        solver.add(fast_or([neg_pre[i] for i in sorted(active)]))
         r = check([])
         if r == z3.sat:
             st = enc.state_values(solver.model(), s)
@@ -422,7 +414,7 @@ def _houdini_core(
     while True:
         rounds += 1
         solver.push()
-        solver.add(_fast_or([bad_post, *(neg_post[i] for i in sorted(active))]))
+        solver.add(fast_or([bad_post, *(neg_post[i] for i in sorted(active))]))
         r = check([plit, *(lits[i] for i in sorted(active))])
         if r == z3.sat:
             m = solver.model()
@@ -440,32 +432,15 @@ def _houdini_core(
         if r == z3.unknown:
             return stop(StopReason.TIMEOUT, f"timeout after {rounds} rounds")
     # minimise: the closure of unsat cores, starting from P
-    needed: set[int] = set()
-    work: list[int | None] = [None]  # None stands for P
-    done: set[int | None] = set()
-    assumptions = [plit, *(lits[i] for i in sorted(active))]
-    index_of = {lits[i].get_id(): i for i in active}
-    while work:
-        x = work.pop()
-        if x in done:
-            continue
-        done.add(x)
-        solver.push()
-        solver.add(bad_post if x is None else z3.Not(post[x]))
-        r = check(assumptions)
-        core = solver.unsat_core() if r == z3.unsat else []
-        solver.pop()
-        if r != z3.unsat:
-            return stop(StopReason.TIMEOUT, "timeout while minimising")
-        for lit in core:
-            j = index_of.get(lit.get_id())
-            if j is not None and j not in needed:
-                needed.add(j)
-                work.append(j)
+    kept = sorted(active)
+    closure = core_closure(enc, prop, [cands[i] for i in kept], deadline)
+    if closure is None:
+        return stop(StopReason.TIMEOUT, "timeout while minimising")
+    needed = {kept[j] for j in closure}
     lemmas = [prop_lemma]
     for i in sorted(needed):
         e = cands[i]
-        lemmas.append(Lemma(show_expr(model, e), _builder(e)))
+        lemmas.append(Lemma(show_expr(model, e), builder(e)))
     detail = f"{len(needed)} of {len(cands)} candidates ({nsamples} sample states, {rounds} rounds)"
     return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
 
@@ -515,18 +490,10 @@ def _per_step(
                 with_p = p_vars is None or bool(p_vars & written)
                 if not rel and not with_p:
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return "timeout"
                 solver.push()
                 solver.add(enc.domain(s2), enc.step(tr, s, s2))
-                solver.add(_fast_or([*([bad_post] if with_p else []), *(neg_post[i] for i in rel)]))
-                solver.set("timeout", max(1, int(remaining * 1000)))
-                assumptions = [plit, *(lits[i] for i in sorted(active))]
-                args = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
-                r = z3.CheckSatResult(
-                    z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), args)
-                )
+                solver.add(fast_or([*([bad_post] if with_p else []), *(neg_post[i] for i in rel)]))
+                r = check_assuming(solver, [plit, *(lits[i] for i in sorted(active))], deadline)
                 queries += 1
                 if r == z3.sat:
                     m = solver.model()
@@ -542,6 +509,66 @@ def _per_step(
                 if r == z3.unknown:
                     return "timeout"
     return queries
+
+
+def check_assuming(solver: z3.Solver, assumptions: list[z3.BoolRef], deadline: float) -> z3.CheckSatResult:
+    """`solver.check(*assumptions)` within the deadline (`unknown` when it has passed).
+
+    z3's Solver.check casts every assumption in Python; thousands of them
+    cost more than the solving, so this calls the C API directly.
+    """
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return z3.unknown
+    solver.set("timeout", max(1, int(remaining * 1000)))
+    args = (z3.Ast * len(assumptions))(*(a.as_ast() for a in assumptions))
+    r = z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), args)
+    return z3.CheckSatResult(r)
+
+
+def core_closure(enc: Encoder, prop: Property, exprs: Sequence[Expr], deadline: float) -> list[int] | None:
+    """The conjuncts an inductive `P and exprs` needs, by the closure of unsat cores from P.
+
+    Starting from P, each conjunct taken adds the unsat core of "P, the
+    conjuncts and one step preserve it"; the closure is still inductive and
+    is what the reviewer reads (not a minimal core: a conjunct implied by the
+    others may stay).  Indices into `exprs`, ascending; None on timeout.
+    """
+    s = enc.new_state("m")
+    s2 = enc.new_state("m'")
+    c = enc.new_choice("m")
+    solver = z3.SolverFor("QF_BV")
+    plit = z3.Bool("mP")
+    lits = [z3.Bool(f"mc{i}") for i in range(len(exprs))]
+    post = _formulas(enc, exprs, s2)
+    solver.add(enc.domain(s), enc.domain(s2), enc.trans(s, c, s2))
+    solver.add(z3.Implies(plit, z3.Not(enc.bad(prop, s))))
+    for lit, f in zip(lits, _formulas(enc, exprs, s), strict=True):
+        solver.add(z3.Implies(lit, f))
+    bad_post = enc.bad(prop, s2)
+    assumptions = [plit, *lits]
+    index_of = {lit.get_id(): i for i, lit in enumerate(lits)}
+    needed: set[int] = set()
+    work: list[int | None] = [None]  # None stands for P
+    done: set[int | None] = set()
+    while work:
+        x = work.pop()
+        if x in done:
+            continue
+        done.add(x)
+        solver.push()
+        solver.add(bad_post if x is None else z3.Not(post[x]))
+        r = check_assuming(solver, assumptions, deadline)
+        core = solver.unsat_core() if r == z3.unsat else []
+        solver.pop()
+        if r != z3.unsat:
+            return None
+        for lit in core:
+            j = index_of.get(lit.get_id())
+            if j is not None and j not in needed:
+                needed.add(j)
+                work.append(j)
+    return sorted(needed)
 
 
 def _formulas(enc: Encoder, exprs: Sequence[Expr], s: State) -> list[z3.BoolRef]:
@@ -564,7 +591,7 @@ def _formulas(enc: Encoder, exprs: Sequence[Expr], s: State) -> list[z3.BoolRef]
     return [f(e) for e in exprs]
 
 
-def _fast_or(fs: list[z3.BoolRef]) -> z3.BoolRef:
+def fast_or(fs: list[z3.BoolRef]) -> z3.BoolRef:
     """z3.Or without its per-argument Python checks (thousands of candidates)."""
     if not fs:
         return z3.BoolVal(False)
@@ -573,7 +600,7 @@ def _fast_or(fs: list[z3.BoolRef]) -> z3.BoolRef:
     return z3.BoolRef(z3.Z3_mk_or(ctx.ref(), len(fs), args), ctx)
 
 
-def _builder(e: Expr) -> LemmaBuilder:
+def builder(e: Expr) -> LemmaBuilder:
     def build(enc: Encoder, x: State) -> z3.BoolRef:
         return enc.cond(e, x)
 
