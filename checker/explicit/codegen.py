@@ -12,11 +12,16 @@ is untrusted input and can never run code of its own.
 
 NOTE(codegen-shape): each transition is specialised: its guard, checks and
 writes become shifts and masks on the packed state (see `layout.py`);
-the per-process pc is read once and dispatched with an if/elif chain, so
+the per-process pc is read once (with the process's locals, as one small
+word: NOTE(local-word)) and dispatched with an if/elif chain, so
 successors come out in the deterministic order "processes in order,
-transitions in IR order".  The same per-transition text is used for the
-BFS chunk loop (`expand`) and the general successor function (`succ`).
-A native backend could take the same IR and layout without change.
+transitions in IR order".  Writes avoid reads and big-int operations
+where tables or XOR constants can stand for them (NOTE(delta-writes),
+NOTE(value-tables), NOTE(select-table)): in CPython every operation on a
+packed state allocates a new int, so the count of such operations is the
+cost.  The same per-transition text is used for the BFS chunk loop
+(`expand`) and the general successor function (`succ`).  A native backend
+could take the same IR and layout without change.
 """
 
 from __future__ import annotations
@@ -108,6 +113,8 @@ class CodeGen:
         self._tmp = 0
         # NOTE(codegen-cse): pre-state reads shared within one pc branch
         self._cache: dict[int, str] = {}
+        # NOTE(local-word): fields of the dispatched process read from `w`
+        self._window: dict[int, int] = {}
         self._simp_memo: dict[Expr, Expr] = {}
         self._single_memo: dict[Expr, tuple[int, list[Expr]] | None] = {}
 
@@ -137,6 +144,9 @@ class CodeGen:
         f = self.layout.fields[v]
         if f.width == 0:
             return "0"
+        if sv == "s" and v in self._window:
+            d = self._window[v]
+            return f"((w >> {d}) & {f.mask})" if d else f"(w & {f.mask})"
         if f.offset == 0:
             return f"({sv} & {f.mask})"
         return f"(({sv} >> {f.offset}) & {f.mask})"
@@ -185,6 +195,10 @@ class CodeGen:
                     if 0 <= ix.value < len(vs):
                         return rd(vs[ix.value], sv)
                     return "0"  # unreachable: a Check guards the index
+                if reader is None:
+                    shifted = self._select_table(vs, ix, sv)
+                    if shifted is not None:
+                        return shifted
                 icode = self.expr(ix, sv, reader, sort)
                 x = self._fresh()
                 run = self.layout.uniform_run(vs) if reader is None else None
@@ -234,6 +248,39 @@ class CodeGen:
                 return f"({tc} if {cc} else {ec})"
             case _:
                 assert_never(e)
+
+    def _select_table(self, vs: tuple[int, ...], ix: Expr, sv: str) -> str | None:
+        """`vs[ix]` by a table of shifts over the one variable `ix` reads.
+
+        NOTE(select-table): when the index is a function of one variable of
+        a small domain and the elements are a uniform run of fields, the
+        shift of the element is tabulated over that variable's raw value;
+        an index out of range gets the shift `layout.bits`, above every
+        field, which reads 0 as the IR requires (the state is below
+        2**bits).
+        """
+        run = self.layout.uniform_run(vs)
+        single = self._single(ix)
+        if run is None or single is None:
+            return None
+        v, values = single
+        f = self.layout.fields[vs[0]]
+        fv = self.layout.fields[v]
+        if f.width == 0 or fv.width == 0 or not all(isinstance(x, Const) for x in values):
+            return None
+        base, stride = run
+        shifts: list[int] = []
+        for x in values:
+            assert isinstance(x, Const)
+            inside = 0 <= x.value < len(vs)
+            if not inside and f.lo:
+                return None  # would read lo, not 0
+            shifts.append(base + x.value * stride if inside else self.layout.bits)
+        # _single evaluates over _held(v), which starts at the domain's lo = field lo
+        shifts += [self.layout.bits] * (fv.mask + 1 - len(shifts))
+        raw = self.raw(v, sv) if sv != "s" or v not in self._cache else self._raw_read(v)
+        got = f"(({sv} >> {self._tuple(tuple(shifts))}[{raw}]) & {f.mask})"
+        return f"({got} + {_lit(f.lo)})" if f.lo else got
 
     def orbit(self, e: Expr, sv: str, any_: bool) -> str:
         """`e` on every member of the orbit of `sv`: all (or, with any_, some)."""
@@ -382,6 +429,19 @@ class CodeGen:
 
         Writes are evaluated in the pre-state and applied in order, a later
         write to the same location winning (IR contract); the pc is last.
+
+        NOTE(delta-writes): the pc's old value is known in its branch
+        (`pc_from`), so the pc alone changes by XOR with a constant; a field
+        whose new value is its old one plus a constant (`k = k + 1`) changes
+        by XOR with an entry of a table over its old raw value (every new
+        value is in its field: the IR's RANGE checks, or the overflow test
+        of a narrowed field, come first).  XOR, not `+`: CPython's add
+        allocates one digit more than its operands, and the stored state
+        would keep that larger block.  The other fields are cleared with
+        one mask and OR-ed in.  A single element write through a dynamic
+        index takes its clear mask (merged with the static one) and, for a
+        constant value, its bits from tables over the index (in range: the
+        IR's INDEX check comes first).
         """
         lay = self.layout
         pc = self.model.processes[tr.process].pc_var
@@ -394,53 +454,216 @@ class CodeGen:
         for w in statics:
             last.pop(w.var, None)
             last[w.var] = w.value
-        if tr.pc_to != tr.pc_from or pc in last:
-            last.pop(pc, None)
-            last[pc] = Const(tr.pc_to)
+        pcf = lay.fields[pc]
+        pc_set = tr.pc_to != tr.pc_from or pc in last
+        last.pop(pc, None)
+        full = (1 << lay.bits) - 1
+        bounds = self._step_bounds(tr)
         clear = 0
         lits = 0
+        flip = 0  # constant XOR
+        flips: list[tuple[tuple[int, ...], int]] = []  # XOR tables over a variable's raw value
+        ors: dict[int, list[int]] = {}  # NOTE(value-tables): OR tables over a variable's raw value
         terms: list[str] = []
         pre: list[str] = []  # NOTE(narrow-layout): overflow tests of narrowed fields
         for v, val in last.items():
             f = lay.fields[v]
             if f.width == 0:
                 continue
+            narrowed = lay.narrowed(v, self.model)
+            step = _increment(v, val)
+            if step is not None and f.width <= _FLIP_BITS:  # NOTE(delta-writes)
+                if narrowed and step > 0 and bounds.get(v, f.mask) + step > f.mask:
+                    pre.append(f"if {self.read(v, 's')} > {f.lo + f.mask - step}:")
+                    pre.append(f"    raise _Overflow({v})")
+                entries = tuple(
+                    (r ^ (r + step)) << f.offset if 0 <= r + step <= f.mask else 0 for r in range(f.mask + 1)
+                )
+                flips.append((entries, v))
+                continue
             clear |= f.mask << f.offset
-            if isinstance(val, Const):
-                if lay.narrowed(v, self.model) and not 0 <= val.value - f.lo <= f.mask:
+            value = self._simplified(val)
+            if isinstance(value, Const):
+                if narrowed and not 0 <= value.value - f.lo <= f.mask:
                     pre.append(f"raise _Overflow({v})")  # NOTE(narrow-layout)
                     continue
-                lits |= (val.value - f.lo) << f.offset
-            else:
-                code = self.expr(val)
-                if lay.narrowed(v, self.model) and not self._fits(val, v):
-                    name = self._fresh()
-                    pre.append(f"{name} = {code}")
-                    pre.append(f"if {name} > {f.lo + f.mask}:")
-                    pre.append(f"    raise _Overflow({v})")
-                    code = name
-                if f.lo:
-                    code = f"({code} - {_lit(f.lo)})"
-                terms.append(f"({code} << {f.offset})" if f.offset else code)
-        if lits:
-            terms.append(str(lits))
-        full = (1 << lay.bits) - 1
+                lits |= (value.value - f.lo) << f.offset
+                continue
+            tab = self._value_table(value, v)
+            if tab is not None:
+                src, entries_ = tab
+                row = ors.setdefault(src, [0] * (lay.fields[src].mask + 1))
+                for r, x in enumerate(entries_):
+                    row[r] |= x << f.offset
+                continue
+            code = self.expr(val)
+            if narrowed and not self._fits(val, v):
+                name = self._fresh()
+                pre.append(f"{name} = {code}")
+                pre.append(f"if {name} > {f.lo + f.mask}:")
+                pre.append(f"    raise _Overflow({v})")
+                code = name
+            if f.lo:
+                code = f"({code} - {_lit(f.lo)})"
+            terms.append(f"({code} << {f.offset})" if f.offset else code)
         lines: list[str] = pre
+        table = len(elems) == 1 and lay.uniform_run(elems[0].vars) is not None
+        if pc_set and pcf.width:
+            if clear or table:
+                clear |= pcf.mask << pcf.offset
+                lits |= (tr.pc_to - pcf.lo) << pcf.offset
+            else:
+                flip ^= ((tr.pc_to - pcf.lo) ^ (tr.pc_from - pcf.lo)) << pcf.offset
         # dynamic element writes: their index and value read the pre-state
         pending: list[tuple[str, str, AssignElem]] = []
+        keep = f"(s & {full & ~clear})" if clear else "s"
         for ew in elems:
-            idx = self._fresh()
-            vcode = self._fresh()
-            lines.append(f"{idx} = {self.expr(ew.index)}")
-            lines.append(f"{vcode} = {self.expr(ew.value)}")
-            pending.append((idx, vcode, ew))
-        if clear:
-            lines.append("t = " + " | ".join([f"(s & {full & ~clear})", *terms]))
-        else:
-            lines.append("t = s")
+            if table:
+                keep = self._elem_table(ew, full & ~clear, lines, terms, ors)
+            else:
+                idx = self._fresh()
+                lines.append(f"{idx} = {self.expr(ew.index)}")
+                vcode = self._fresh()
+                lines.append(f"{vcode} = {self.expr(ew.value)}")
+                pending.append((idx, vcode, ew))
+        for n, (src, row) in enumerate(ors.items()):
+            entries = tuple(x | lits for x in row) if n == 0 else tuple(row)
+            terms.append(f"{self._tuple(entries)}[{self._raw_read(src)}]")
+        if lits and not ors:
+            terms.append(str(lits))
+        code = " | ".join([keep, *terms]) if keep != "s" or terms else "s"
+        xors = [
+            f"{self._tuple(tuple(x ^ flip for x in tab) if k == 0 else tab)}[{self._raw_read(src)}]"
+            for k, (tab, src) in enumerate(flips)
+        ]
+        if flip and not flips:
+            xors.append(str(flip))
+        if xors:
+            code = " ^ ".join([f"({code})" if terms else code, *xors])
+        lines.append(f"t = {code}")
         for idx, vcode, ew in pending:
             lines.extend(self._store_elem(ew, idx, vcode))
         return lines
+
+    def _step_bounds(self, tr: Transition) -> dict[int, int]:
+        """Largest raw value of each variable, where the step's guard and checks say so.
+
+        Every conjunct of the guard and every check holds when the writes
+        happen; one that reads a single small variable bounds its value.
+        """
+        checks = [c.cond for c in tr.checks]
+        # a guard `!check || g` (the front end's form): g holds once the checks pass
+        alive = [
+            d
+            for d in _flatten(BinOp.OR, tr.guard)
+            if not (isinstance(d, Unary) and d.op is UnOp.NOT and d.arg in checks)
+        ]
+        guard = alive[0] if len(alive) == 1 else tr.guard
+        bounds: dict[int, int] = {}
+        for cond in _parts(BinOp.AND, guard) + checks:
+            single = self._single(cond)
+            if single is None:
+                continue
+            v, values = single
+            allowed = [r for r, x in enumerate(values) if isinstance(x, Const) and x.value]
+            if allowed:
+                bounds[v] = min(bounds.get(v, allowed[-1]), allowed[-1])
+        return bounds
+
+    def _value_table(self, value: Expr, v: int) -> tuple[int, list[int]] | None:
+        """The raw values written to v, over the raw value of the one variable `value` reads.
+
+        NOTE(value-tables): a value that is a function of one small
+        variable is tabulated (its bits OR-ed in by one lookup).  Entries
+        outside v's field are never used (the IR's RANGE checks), but a
+        narrowed field needs its runtime overflow test, so it is not
+        tabulated then.
+        """
+        single = self._single(value)
+        if single is None or not all(isinstance(x, Const) for x in single[1]):
+            return None
+        src, values = single
+        f = self.layout.fields[v]
+        narrowed = self.layout.narrowed(v, self.model)
+        raws: list[int] = []
+        for x in values:
+            assert isinstance(x, Const)
+            r = x.value - f.lo
+            if not 0 <= r <= f.mask:
+                if narrowed:
+                    return None
+                r = 0
+            raws.append(r)
+        return src, raws
+
+    def _raw_read(self, v: int) -> str:
+        """The raw field value (value - lo) of variable v in `s`."""
+        f = self.layout.fields[v]
+        if v in self._cache:
+            return f"({self._cache[v]} - {_lit(f.lo)})" if f.lo else self._cache[v]
+        return self.raw(v, "s")
+
+    def _elem_table(
+        self, w: AssignElem, keep: int, lines: list[str], terms: list[str], ors: dict[int, list[int]]
+    ) -> str:
+        """One element write through a dynamic index (NOTE(delta-writes)).
+
+        Returns the code of `s` masked: the static clear mask `keep` merged
+        with the element's, from a table over the index, or over the one
+        variable the index reads.  The new bits go to `terms` or, for a
+        constant value and such an index, to that variable's OR table in
+        `ors`; value computation and overflow test go to `lines`.
+        """
+        lay = self.layout
+        run = lay.uniform_run(w.vars)
+        assert run is not None
+        base, stride = run
+        f = lay.fields[w.vars[0]]
+        if f.width == 0:
+            return f"(s & {keep})"
+        value = self._simplified(w.value)
+        narrowed = lay.narrowed(w.vars[0], self.model)
+        const_raw: int | None = None
+        if isinstance(value, Const):
+            const_raw = value.value - f.lo
+            if narrowed and not 0 <= const_raw <= f.mask:
+                lines.append(f"raise _Overflow({w.vars[0]})")  # NOTE(narrow-layout)
+                return f"(s & {keep})"
+        single = self._single(w.index)
+        if single is not None and all(isinstance(x, Const) for x in single[1]):
+            src, values = single
+            size = lay.fields[src].mask + 1
+            shifts = [lay.bits] * size  # out of range: never used (INDEX check)
+            for r, x in enumerate(values):
+                if isinstance(x, Const) and 0 <= x.value < len(w.vars):
+                    shifts[r] = base + x.value * stride
+            index = self._raw_read(src)
+        else:
+            src = -1
+            shifts = [base + k * stride for k in range(len(w.vars))]
+            index = self._fresh()
+            lines.append(f"{index} = {self.expr(w.index)}")
+        masks = tuple(keep & ~(f.mask << sh) if sh < lay.bits else keep for sh in shifts)
+        masked = f"(s & {self._tuple(masks)}[{index}])"
+        if const_raw is not None:
+            if const_raw == 0:
+                return masked
+            bits = [const_raw << sh if sh < lay.bits else 0 for sh in shifts]
+            if src >= 0:
+                row = ors.setdefault(src, [0] * len(bits))
+                for r, b in enumerate(bits):
+                    row[r] |= b
+            else:
+                terms.append(f"{self._tuple(tuple(bits))}[{index}]")
+            return masked
+        vcode = self._fresh()
+        lines.append(f"{vcode} = {self.expr(w.value)}")
+        if narrowed and not self._fits(w.value, w.vars[0]):
+            lines.append(f"if {vcode} > {f.lo + f.mask}:")
+            lines.append(f"    raise _Overflow({w.vars[0]})")
+        rawc = f"({vcode} - {_lit(f.lo)})" if f.lo else vcode
+        terms.append(f"({rawc} << {self._tuple(tuple(shifts))}[{index}])")
+        return masked
 
     def _store_elem(self, w: AssignElem, idx: str, val: str) -> list[str]:
         lay = self.layout
@@ -560,6 +783,9 @@ class CodeGen:
         for proc in sorted(by_proc):
             groups = by_proc[proc]
             pcv = self.model.processes[proc].pc_var
+            word = self._local_word(pcv)
+            if word is not None:
+                lines.append(f"w = {word}")
             lines.append(f"p = {self.read(pcv, 's')}")
             for n, (pcval, trs) in enumerate(sorted(groups.items())):
                 kw = "if" if n == 0 else "elif"
@@ -575,7 +801,32 @@ class CodeGen:
                 self._cache = {}
                 lines.append(f"{kw} p == {pcval}:")
                 lines.extend(_indent(block or ["pass"]))
+            self._window = {}
         return lines
+
+    def _local_word(self, pcv: int) -> str | None:
+        """Code of the word holding `pcv` and its process's locals, if worth it.
+
+        NOTE(local-word): a process's pc and locals are neighbouring fields
+        (layout.py).  Extracted from `s` once as a small int `w` (under
+        2**30: one CPython digit), they are then read from `w` with no new
+        big int per read.  Sets `self._window` for the process's branches.
+        """
+        lay = self.layout
+        owner = self.model.variables[pcv].owner
+        base = lay.fields[pcv].offset
+        window: dict[int, int] = {}
+        end = base
+        for var in self.model.variables:
+            f = lay.fields[var.index]
+            if var.owner == owner and f.width and base <= f.offset and f.offset + f.width - base <= 30:
+                window[var.index] = f.offset - base
+                end = max(end, f.offset + f.width)
+        if len(window) < 2:
+            return None
+        self._window = window
+        mask = (1 << (end - base)) - 1
+        return f"((s >> {base}) & {mask})" if base else f"(s & {mask})"
 
     def at_end(self, sv: str) -> str:
         parts: list[str] = []
@@ -592,14 +843,19 @@ class CodeGen:
             "oadd = order.append",
             "padd = parent.append",
             "sadd = seen.add",
-            "canon = _canon",
-            "nt = 0",
+            *(["canon = _canon"] if self.perms else []),
+            "nd = 0",
+            "n0 = len(order)",
             "for i in range(lo, hi):",
         ]
+        # NOTE(count-transitions): a successor is either new (stored: the
+        # growth of `order` counts it) or a duplicate (counted in `nd`), so
+        # the chunk's transitions are their sum.  Deadlock: `en` is set by
+        # every enabled step, a successor's or a failing check's.
         loop = ["s = order[i]"]
         dl = slots.deadlock is not None
         if dl:
-            loop += ["en = 0", "n0 = nt"]
+            loop += ["en = 0"]
         # NOTE(incremental-props): a step that writes none of the variables a
         # state property reads (on any orbit member) leaves its value as in
         # the pre-state, which was tested when it was stored; so only steps
@@ -614,10 +870,10 @@ class CodeGen:
 
         def add_lines(tr: Transition) -> list[str]:
             written = _written(self.model, tr)
-            add = ["nt += 1"]
+            add = ["en = 1"] if dl else []
             if self.perms:
                 add.append("t = canon(t)")
-            add += ["if t not in seen:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
+            add += ["if t in seen:", "    nd += 1", "else:", "    sadd(t)", "    oadd(t)", "    padd(i)"]
             if self.perms:
                 for reads, lines in state_props:
                     if reads & written:
@@ -643,11 +899,11 @@ class CodeGen:
 
         loop += self.dispatch(lambda tr: self.transition_lines(tr, [], fail_expand(tr), add_lines(tr)))
         if dl:
-            dead = f"nt == n0 and not en and op[{slots.deadlock}]"
+            dead = f"not en and op[{slots.deadlock}]"
             loop.append(f"if {dead} and not {self.at_end('s')}:")
             loop.append(f"    ev(({slots.deadlock}, i, -1, -1))")
         body += _indent(loop)
-        body.append("return nt")
+        body.append("return nd + len(order) - n0")
         src += _indent(body)
         # succ: every successor of one (unreduced) state
         src.append("def _succ(s):")
@@ -756,6 +1012,7 @@ class CodeGen:
 
 
 _TAB_LIMIT = 4096
+_FLIP_BITS = 8  # NOTE(delta-writes): XOR tables for fields up to this width
 
 
 def _known_after(model: Model, tr: Transition) -> dict[int, int]:
@@ -826,6 +1083,20 @@ def _eval_binary(op: BinOp, a: int, b: int) -> int | None:
     if op in (BinOp.DIV, BinOp.MOD) and b == 0:
         return None
     return apply_binop(op, a, b)
+
+
+def _increment(v: int, value: Expr) -> int | None:
+    """c when `value` is `v + c` or `v - c` for a constant c (NOTE(delta-writes))."""
+    e = _fold(value, {})
+    match e:
+        case Binary(op=BinOp.ADD, lhs=VarRef(var=a), rhs=Const(value=c)) if a == v:
+            return c
+        case Binary(op=BinOp.ADD, lhs=Const(value=c), rhs=VarRef(var=a)) if a == v:
+            return c
+        case Binary(op=BinOp.SUB, lhs=VarRef(var=a), rhs=Const(value=c)) if a == v:
+            return -c
+        case _:
+            return None
 
 
 def _written(model: Model, tr: Transition) -> frozenset[int]:

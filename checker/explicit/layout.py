@@ -6,10 +6,22 @@ state back into the IR's value tuple (traces, replay, graphs).
 
 Contract: variable `v` occupies `fields[v].width` bits at bit
 `fields[v].offset` and stores `value - fields[v].lo`.  Fields are laid out
-in `Variable.index` order, so a flattened array is a run of equal-width
-fields (the generator relies on this for dynamic indexing).  A variable
-with a one-value domain takes no bits.  The layout is plain integer data,
-so a native backend could take the same encoding unchanged.
+in `Variable.index` order within two groups, process-owned variables (pcs
+and locals) in the low bits, the others above them (NOTE(hash-order)), so
+a flattened array is a run of equal-width fields (the generator relies on
+this for dynamic indexing) and a process's pc and locals are neighbours.
+A variable with a one-value domain takes no bits.  The layout is plain
+integer data, so a native backend could take the same encoding unchanged.
+
+NOTE(hash-order): CPython hashes an int to itself (below 2**61 - 1) and a
+set finds its slot from the low bits of the hash, so the fields that
+differ most between states belong in the low bits.  Those are the pcs and
+locals, which nearly every step writes; with shared arrays there, states
+that agree on the arrays crowd the same slots and probe far (adding
+peterson.4's 1,119,560 states to a set took 0.98 s in the old order, 0.52 s
+in this one).  The order changes nothing but speed: states, counts, BFS
+order and, without symmetry, traces are the same; with symmetry the
+canonical member of an orbit (the least packed int) may be another one.
 """
 
 from __future__ import annotations
@@ -71,16 +83,19 @@ class Overflow(Exception):
 
 def make_layout(model: Model, narrow: frozenset[str] = frozenset()) -> Layout:
     """The layout; variables whose `base` is in `narrow` get `narrow_width` bits."""
-    fields: list[Field] = []
+    fields: dict[int, Field] = {}
     offset = 0
     guess = narrow_width(model) if narrow else 0
-    for var in model.variables:
+    # NOTE(hash-order): process-owned variables (pcs, locals) first
+    owned = [v for v in model.variables if v.owner is not None]
+    rest = [v for v in model.variables if v.owner is None]
+    for var in owned + rest:
         width = (var.domain.size - 1).bit_length()
         if var.base in narrow:
             width = min(width, guess)
-        fields.append(Field(offset, width, var.domain.lo))
+        fields[var.index] = Field(offset, width, var.domain.lo)
         offset += width
-    return Layout(tuple(fields), offset)
+    return Layout(tuple(fields[v.index] for v in model.variables), offset)
 
 
 # NOTE(narrow-layout): BEEM-style specs declare most variables `byte` while
