@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
-from checker.symbolic.bmc import BmcOutcome, run_bmc
 from checker.symbolic.blocking import blocking
+from checker.symbolic.bmc import BmcOutcome, run_bmc
 from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith, Encoder, is_safety
 from checker.symbolic.houdini import houdini
@@ -174,7 +174,10 @@ def _prove_unrefuted(
             if attempt.stop is not None:
                 stops.append(attempt.stop)
             continue
-        cert = certify(model, prop, attempt.lemmas, attempt.arith, max(method_deadline, now + 0.2 * budget))
+        # NOTE(recheck-time): the re-check gets at least a tenth of the budget,
+        # even when the method used all of its share.
+        recheck_deadline = max(method_deadline, time.monotonic() + 0.1 * budget)
+        cert = certify(model, prop, attempt.lemmas, attempt.arith, recheck_deadline)
         if cert.certificate is Certificate.VALID:
             verdict = Verdict.NOT_REACHED if prop.kind is PropKind.REACHABLE else Verdict.PROVED
             detail = (

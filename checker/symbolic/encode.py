@@ -50,6 +50,7 @@ from model.ir import (
     UnOp,
     VarRef,
     expr_is_bool,
+    vars_read,
 )
 
 State = tuple[z3.ExprRef, ...]
@@ -455,6 +456,17 @@ class Encoder:
     def written(self, t: Transition) -> frozenset[int]:
         """The variables `t` may write (its pc included)."""
         return frozenset(self._writes[t.index])
+
+    def read_by(self, t: Transition) -> frozenset[int]:
+        """The variables `t`'s guard, checks and writes read (its pc included)."""
+        out = set(vars_read(t.guard)) | {self.model.processes[t.process].pc_var}
+        for c in t.checks:
+            out |= vars_read(c.cond)
+        for w in t.writes:
+            out |= vars_read(w.value)
+            if isinstance(w, AssignElem):
+                out |= vars_read(w.index)
+        return frozenset(out)
 
     def post_value(self, t: Transition, s: State, v: int) -> z3.ExprRef:
         """The value of `v` after `t` from `s` (the pre-state value if unwritten)."""
