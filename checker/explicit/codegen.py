@@ -115,6 +115,8 @@ class CodeGen:
         self._cache: dict[int, str] = {}
         # NOTE(local-word): fields of the dispatched process read from `w`
         self._window: dict[int, int] = {}
+        # NOTE(codegen-cse): dynamic element reads shared within one pc branch
+        self._sel_cache: dict[Select, str] = {}
         self._simp_memo: dict[Expr, Expr] = {}
         self._single_memo: dict[Expr, tuple[int, list[Expr]] | None] = {}
 
@@ -195,6 +197,8 @@ class CodeGen:
                     if 0 <= ix.value < len(vs):
                         return rd(vs[ix.value], sv)
                     return "0"  # unreachable: a Check guards the index
+                if reader is None and sv == "s" and e in self._sel_cache:
+                    return self._sel_cache[e]
                 if reader is None:
                     shifted = self._select_table(vs, ix, sv)
                     if shifted is not None:
@@ -489,7 +493,7 @@ class CodeGen:
                     continue
                 lits |= (value.value - f.lo) << f.offset
                 continue
-            tab = self._value_table(value, v)
+            tab = self._value_table(value, v, bounds)
             if tab is not None:
                 src, entries_ = tab
                 row = ors.setdefault(src, [0] * (lay.fields[src].mask + 1))
@@ -570,14 +574,15 @@ class CodeGen:
                 bounds[v] = min(bounds.get(v, allowed[-1]), allowed[-1])
         return bounds
 
-    def _value_table(self, value: Expr, v: int) -> tuple[int, list[int]] | None:
+    def _value_table(self, value: Expr, v: int, bounds: dict[int, int]) -> tuple[int, list[int]] | None:
         """The raw values written to v, over the raw value of the one variable `value` reads.
 
         NOTE(value-tables): a value that is a function of one small
         variable is tabulated (its bits OR-ed in by one lookup).  Entries
         outside v's field are never used (the IR's RANGE checks), but a
         narrowed field needs its runtime overflow test, so it is not
-        tabulated then.
+        tabulated then, unless `bounds` (`_step_bounds`) rule those
+        entries out.
         """
         single = self._single(value)
         if single is None or not all(isinstance(x, Const) for x in single[1]):
@@ -586,11 +591,11 @@ class CodeGen:
         f = self.layout.fields[v]
         narrowed = self.layout.narrowed(v, self.model)
         raws: list[int] = []
-        for x in values:
+        for k, x in enumerate(values):
             assert isinstance(x, Const)
             r = x.value - f.lo
             if not 0 <= r <= f.mask:
-                if narrowed:
+                if narrowed and k <= bounds.get(src, k):
                     return None
                 r = 0
             raws.append(r)
@@ -796,9 +801,16 @@ class CodeGen:
                         name = f"_c{v}"
                         block.append(f"{name} = {self.read(v, 's')}")
                         self._cache[v] = name
+                for sel in _shared_selects(trs):
+                    code = self._select_table(sel.vars, sel.index, "s")
+                    if code is not None:
+                        name = self._fresh()
+                        block.append(f"{name} = {code}")
+                        self._sel_cache[sel] = name
                 for tr in trs:
                     block.extend(per_transition(tr))
                 self._cache = {}
+                self._sel_cache = {}
                 lines.append(f"{kw} p == {pcval}:")
                 lines.extend(_indent(block or ["pass"]))
             self._window = {}
@@ -1139,6 +1151,29 @@ def _shared_reads(trs: Sequence[Transition]) -> list[int]:
             if v is not None:
                 count[v] = count.get(v, 0) + 1
     return sorted(v for v, n in count.items() if n >= 2)
+
+
+def _shared_selects(trs: Sequence[Transition]) -> list[Select]:
+    """Element reads with a dynamic index, (statically) at least twice in these transitions.
+
+    Keys are folded as `CodeGen._simplified` folds a Select, so that the
+    generator meets the same node.  Hoisting one is safe where its index
+    cannot fail (`CodeGen._select_table`: a table lookup, never an error).
+    """
+    count: dict[Select, int] = {}
+    for tr in trs:
+        exprs = [tr.guard, *(c.cond for c in tr.checks)]
+        for w in tr.writes:
+            exprs.append(w.value)
+            if isinstance(w, AssignElem):
+                exprs.append(w.index)
+        for e in exprs:
+            for sub in subexprs(e):
+                if isinstance(sub, Select) and not isinstance(sub.index, Const):
+                    key = _fold(sub, {})
+                    if isinstance(key, Select) and not isinstance(key.index, Const):
+                        count[key] = count.get(key, 0) + 1
+    return [sel for sel, n in count.items() if n >= 2]
 
 
 def _parts(op: BinOp, e: Expr) -> list[Expr]:
