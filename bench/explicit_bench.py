@@ -150,6 +150,7 @@ def main() -> None:
         if not spec.exists():
             print(f"{name}: {spec} not found, skipped")
             continue
+        print(f"{name}: load average before: {_load()}")
         ours = [run_ours(spec) for _ in range(args.runs)]
         o_rate, o_mem = median(ours, "rate"), median(ours, "bytes_per_state")
         o_cpu = median(ours, "cpu_rate")
@@ -159,6 +160,7 @@ def main() -> None:
             f"{o_rate:,.0f} states/s ({o_cpu:,.0f} per CPU second), {o_mem:.1f} bytes/state "
             f"(median of {args.runs}; verdicts {ours[0]['verdicts']})"
         )
+        print(f"{name}: load average after our runs: {_load()}")
         pm = BEEM / f"{name}.pm"
         if args.no_spin or not pm.exists():
             continue
@@ -182,6 +184,15 @@ def main() -> None:
             f"(per CPU second {o_cpu / s_cpu:.3f}), "
             f"memory per state {o_mem / s_mem:.2f}"
         )
+        print(f"{name}: load average after SPIN's runs: {_load()}")
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the (shared) machine was."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

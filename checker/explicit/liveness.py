@@ -176,15 +176,56 @@ def _sccs(g: Graph, nodes: set[int]) -> list[set[int]]:
 
     That is every SCC with an edge inside it, and every state with no
     successor at all (a stutter, NOTE(liveness-semantics)); the graph given
-    to networkx holds only the edges inside `nodes`.
+    to networkx holds only the edges inside `nodes` between the states
+    that `_cyclic_core` keeps.
     """
+    core = _cyclic_core(g, nodes)
     dg = nx.DiGraph()
-    dg.add_edges_from((i, j) for i in nodes for j, _ in g.succ[i] if j in nodes)
+    dg.add_edges_from((i, j) for i, js in core.items() for j in js if j in core)
     out = [{i} for i in nodes if not g.succ[i]]
     for comp in nx.strongly_connected_components(dg):
         if len(comp) > 1 or dg.has_edge(*(2 * tuple(comp))):
             out.append(set(comp))
     return out
+
+
+def _cyclic_core(g: Graph, nodes: set[int]) -> dict[int, list[int]]:
+    """Successors inside `nodes` of the states of `nodes` that may lie on a cycle in it.
+
+    NOTE(liveness-trim): a state with no predecessor, or no successor,
+    inside `nodes` lies on no cycle there; removing it may leave others
+    so, and so on (one pass forwards from the sources, one backwards from
+    the sinks).  What remains holds every cycle, so networkx finds the
+    same SCCs with an edge inside them on a smaller graph; a region
+    without cycles (a property that holds) never reaches networkx at all.
+    Successor lists may still name removed states: `_sccs` skips them.
+    """
+    succ = {i: [j for j, _ in g.succ[i] if j in nodes] for i in nodes}
+    indeg = dict.fromkeys(nodes, 0)
+    for js in succ.values():
+        for j in js:
+            indeg[j] += 1
+    stack = [i for i, d in indeg.items() if d == 0]
+    while stack:
+        for j in succ.pop(stack.pop()):
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                stack.append(j)
+    # every successor of a kept state is kept: it has that predecessor left
+    pred: dict[int, list[int]] = {i: [] for i in succ}
+    for i, js in succ.items():
+        for j in js:
+            pred[j].append(i)
+    outdeg = {i: len(js) for i, js in succ.items()}
+    stack = [i for i, d in outdeg.items() if d == 0]
+    while stack:
+        j = stack.pop()
+        del succ[j]
+        for i in pred[j]:
+            outdeg[i] -= 1
+            if outdeg[i] == 0:
+                stack.append(i)
+    return succ
 
 
 def _bfs(
