@@ -64,6 +64,69 @@ def _bool_name(model: Model, var: int) -> str:
     return v.name
 
 
+def _index_parts(model: Model, vs: tuple[int, ...], index: Expr) -> list[Expr] | None:
+    """The indices of a flattened multi-dimensional Select, one per dimension.
+
+    The lowering writes `a[i][j]` over a row-major array as one index
+    `(i - lo0) * stride + (j - lo1)` (constants folded, e.g. `0 + alias[0]`);
+    this undoes that for printing (`ver[0][alias[0]]`).  None when the index
+    is not of that shape (then it prints flattened).
+    """
+    rows = [model.variables[v].indices for v in vs]
+    if not rows or len(rows[0]) < 2:
+        return None
+    ndim = len(rows[0])
+    los = [min(r[d] for r in rows) for d in range(ndim)]
+    sizes = [max(r[d] for r in rows) - los[d] + 1 for d in range(ndim)]
+    strides = [1] * ndim
+    for d in range(ndim - 2, -1, -1):
+        strides[d] = strides[d + 1] * sizes[d + 1]
+    terms: list[Expr] = []
+    stack = [index]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Binary) and x.op is BinOp.ADD:
+            stack += [x.lhs, x.rhs]
+        else:
+            terms.append(x)
+    const = 0
+    per_dim: list[Expr | None] = [None] * ndim
+    for x in terms:
+        k = 1
+        if isinstance(x, Const):
+            const += x.value
+            continue
+        match x:
+            case Binary(op=BinOp.MUL, lhs=factor, rhs=Const(value=c)):
+                x, k = factor, c
+            case _:
+                pass
+        if k not in strides or per_dim[strides.index(k)] is not None:
+            return None
+        d = strides.index(k)
+        match x:
+            case Binary(op=BinOp.SUB, lhs=inner, rhs=Const(value=c)) if c == los[d]:
+                x = inner
+            case _ if los[d] != 0:
+                return None
+            case _:
+                pass
+        per_dim[d] = x
+    if const < 0:
+        return None
+    out: list[Expr] = []
+    for d in range(ndim):
+        digit, const = divmod(const, strides[d])
+        got = per_dim[d]
+        if got is None:
+            out.append(Const(digit + los[d]))
+        elif digit:
+            return None
+        else:
+            out.append(got)
+    return out if const == 0 else None
+
+
 def show_expr(model: Model, e: Expr, prec: int = 0) -> str:
     """An IR expression in the spec's syntax."""
     match e:
@@ -79,7 +142,10 @@ def show_expr(model: Model, e: Expr, prec: int = 0) -> str:
             return model.variables[v].name
         case Select(vars=vs, index=i):
             base = model.variables[vs[0]].base
-            return f"{base}[{show_expr(model, i)}]"
+            parts = _index_parts(model, vs, i)
+            if parts is None:
+                return f"{base}[{show_expr(model, i)}]"
+            return base + "".join(f"[{show_expr(model, x)}]" for x in parts)
         case Unary(op=op, arg=a):
             inner = show_expr(model, a, 8)
             match op:
