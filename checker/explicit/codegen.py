@@ -115,6 +115,7 @@ class CodeGen:
         self._cache: dict[int, str] = {}
         # NOTE(local-word): fields of the dispatched process read from `w`
         self._window: dict[int, int] = {}
+        self._window_bits = 0
         # NOTE(codegen-cse): dynamic element reads shared within one pc branch
         self._sel_cache: dict[Select, str] = {}
         self._simp_memo: dict[Expr, Expr] = {}
@@ -147,11 +148,19 @@ class CodeGen:
         if f.width == 0:
             return "0"
         if sv == "s" and v in self._window:
-            d = self._window[v]
-            return f"((w >> {d}) & {f.mask})" if d else f"(w & {f.mask})"
+            return self._window_read(v, 0)
         if f.offset == 0:
             return f"({sv} & {f.mask})"
         return f"(({sv} >> {f.offset}) & {f.mask})"
+
+    def _window_read(self, v: int, lo: int) -> str:
+        """Field v (plus `lo`) from the local word `w` (NOTE(local-word))."""
+        f = self.layout.fields[v]
+        d = self._window[v]
+        if self._window_bits <= _WORD_TABLE_BITS:
+            return f"{self._tuple(tuple(((x >> d) & f.mask) + lo for x in range(1 << self._window_bits)))}[w]"
+        got = f"((w >> {d}) & {f.mask})" if d else f"(w & {f.mask})"
+        return f"({got} + {_lit(lo)})" if lo else got
 
     def read(self, v: int, sv: str) -> str:
         if sv == "s" and v in self._cache:
@@ -159,6 +168,8 @@ class CodeGen:
         f = self.layout.fields[v]
         if f.width == 0:
             return _lit(f.lo)
+        if sv == "s" and v in self._window:
+            return self._window_read(v, f.lo)
         r = self.raw(v, sv)
         return r if f.lo == 0 else f"({r} + {_lit(f.lo)})"
 
@@ -792,8 +803,8 @@ class CodeGen:
             if word is not None:
                 lines.append(f"w = {word}")
             lines.append(f"p = {self.read(pcv, 's')}")
-            for n, (pcval, trs) in enumerate(sorted(groups.items())):
-                kw = "if" if n == 0 else "elif"
+            blocks: dict[int, list[str]] = {}
+            for pcval, trs in sorted(groups.items()):
                 block: list[str] = []
                 self._cache = {pcv: "p"}
                 for v in _shared_reads(trs):
@@ -811,8 +822,9 @@ class CodeGen:
                     block.extend(per_transition(tr))
                 self._cache = {}
                 self._sel_cache = {}
-                lines.append(f"{kw} p == {pcval}:")
-                lines.extend(_indent(block or ["pass"]))
+                blocks[pcval] = block or ["pass"]
+            dom = self.model.variables[pcv].domain
+            lines.extend(_pc_tree(blocks, dom.lo, dom.hi))
             self._window = {}
         return lines
 
@@ -822,7 +834,9 @@ class CodeGen:
         NOTE(local-word): a process's pc and locals are neighbouring fields
         (layout.py).  Extracted from `s` once as a small int `w` (under
         2**30: one CPython digit), they are then read from `w` with no new
-        big int per read.  Sets `self._window` for the process's branches.
+        big int per read, by a table lookup when `w` has at most
+        `_WORD_TABLE_BITS` bits (a subscript costs less than a shift and a
+        mask).  Sets `self._window` for the process's branches.
         """
         lay = self.layout
         owner = self.model.variables[pcv].owner
@@ -837,6 +851,7 @@ class CodeGen:
         if len(window) < 2:
             return None
         self._window = window
+        self._window_bits = end - base
         mask = (1 << (end - base)) - 1
         return f"((s >> {base}) & {mask})" if base else f"(s & {mask})"
 
@@ -1025,6 +1040,7 @@ class CodeGen:
 
 _TAB_LIMIT = 4096
 _FLIP_BITS = 8  # NOTE(delta-writes): XOR tables for fields up to this width
+_WORD_TABLE_BITS = 12  # NOTE(local-word): tables over local words up to this width
 
 
 def _known_after(model: Model, tr: Transition) -> dict[int, int]:
@@ -1124,6 +1140,29 @@ def _written(model: Model, tr: Transition) -> frozenset[int]:
     if tr.pc_to != tr.pc_from:
         out.add(model.processes[tr.process].pc_var)
     return frozenset(out)
+
+
+def _pc_tree(blocks: dict[int, list[str]], lo: int, hi: int) -> list[str]:
+    """Dispatch on `p` (a pc in lo..hi) to the block of its value, if any.
+
+    NOTE(pc-tree): a binary search over the values with transitions, not an
+    if/elif chain: about log2(n) comparisons for any pc instead of up to n
+    (peterson's busiest location was last of five).  A range holding one
+    value only needs no test at all.  The blocks are disjoint (one pc
+    value each), so the order of successors is unchanged.
+    """
+    keys = sorted(k for k in blocks if lo <= k <= hi)
+    if not keys:
+        return []
+    if len(keys) == 1:
+        (k,) = keys
+        if lo == hi:
+            return blocks[k]
+        return [f"if p == {k}:", *_indent(blocks[k])]
+    mid = keys[len(keys) // 2]
+    left = _pc_tree(blocks, lo, mid - 1)
+    right = _pc_tree(blocks, mid, hi)
+    return [f"if p < {mid}:", *_indent(left), "else:", *_indent(right)]
 
 
 def _shared_reads(trs: Sequence[Transition]) -> list[int]:
