@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
-from checker.symbolic.blocking import blocking
+from checker.symbolic.blocking import blocking, blocking_joint
 from checker.symbolic.bmc import BmcOutcome, run_bmc
 from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith, Encoder, is_safety
@@ -139,8 +139,9 @@ def _prove_unrefuted(
     clean_depth: int,
     bmc_stop: StopReason | None,
     start: float,
+    joint: ProofAttempt | None = None,
 ) -> PropertyResult:
-    """The proof methods for a property BMC did not refute."""
+    """The proof methods for a property BMC did not refute (`joint`: blocking's shared answer)."""
     model = enc.model
     deadline = time.monotonic() + options.timeout
     budget = options.timeout
@@ -162,7 +163,10 @@ def _prove_unrefuted(
                 continue
             attempt = kinduction(enc, prop, lemma, clean_depth, options.max_k, method_deadline)
         elif method == "blocking":
-            attempt = blocking(enc, prop, lemma, options.reachable_states, method_deadline)
+            if joint is not None:
+                attempt = joint
+            else:
+                attempt = blocking(enc, prop, lemma, options.reachable_states, method_deadline)
         elif method == "houdini":
             attempt = houdini(enc, prop, lemma, options.reachable_states, method_deadline)
         elif method == "spacer":
@@ -173,6 +177,8 @@ def _prove_unrefuted(
             notes.append(f"{attempt.method}: {attempt.detail} ({attempt.seconds:.2f}s)")
             if attempt.stop is not None:
                 stops.append(attempt.stop)
+            if attempt.refuted:
+                break  # no invariant exists: the deeper BMC gives the answer
             continue
         # NOTE(recheck-time): the re-check gets at least a tenth of the budget,
         # even when the method used all of its share.
@@ -246,13 +252,25 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
         outcomes.update(run_bmc(enc, shallow, base, time.monotonic() + options.timeout))
     results: dict[str, PropertyResult] = {}
     pending: list[Property] = []
+    unrefuted = [p for p in props if outcomes[p.name].trace is None]
+    joint: dict[str, ProofAttempt] = {}
+    joint_seconds = 0.0
+    if "blocking" in options.methods and len(unrefuted) > 1:
+        # NOTE(joint) in blocking.py: one run learns the lemmas of every property
+        t0 = time.monotonic()
+        goals = [(p, property_lemma(p, _property_text(model, p))) for p in unrefuted]
+        budget = options.timeout * _SHARE["blocking"] * len(unrefuted)
+        joint = blocking_joint(enc, goals, options.reachable_states, t0 + budget)
+        joint_seconds = time.monotonic() - t0
     for p in props:
         out = outcomes[p.name]
         if out.trace is not None:
             results[p.name] = _from_trace(model, p, out, out.seconds)
             continue
         t0 = time.monotonic()
-        r = _prove_unrefuted(enc, p, options, out.clean_depth, out.stop, t0 - out.seconds)
+        r = _prove_unrefuted(
+            enc, p, options, out.clean_depth, out.stop, t0 - out.seconds - joint_seconds, joint.get(p.name)
+        )
         results[p.name] = r
         if not r.verdict.is_definite and p in shallow and options.max_bmc_depth > base:
             pending.append(p)

@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import z3
 
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma
 from checker.symbolic.concrete import evaluate
-from checker.symbolic.encode import Arith, Encoder
+from checker.symbolic.encode import Arith, Encoder, State
 from checker.symbolic.houdini import (
     builder,
     check_assuming,
@@ -244,6 +245,19 @@ def cube_lemma(model: Model, cube: Sequence[tuple[int, frozenset[int]]]) -> Expr
     return Binary(BinOp.IMPLIES, ante, neg)
 
 
+@dataclass(slots=True)
+class _Goal:
+    """One property being proved, with its z3 formulas and whether it is still in."""
+
+    prop: Property
+    lemma: Lemma
+    lit: z3.BoolRef
+    bad_pre: z3.BoolRef
+    bad_post: z3.BoolRef
+    reads: frozenset[int] | None  # None: depends on every guard, always asked
+    dropped: str = ""
+
+
 def blocking(
     enc: Encoder,
     prop: Property,
@@ -251,130 +265,173 @@ def blocking(
     reachable: Sequence[tuple[int, ...]] | None,
     deadline: float,
 ) -> ProofAttempt:
-    """The method of the module docstring; lemmas to re-check, or why it stopped."""
+    """The method of the module docstring for one property."""
+    return blocking_joint(enc, [(prop, prop_lemma)], reachable, deadline)[prop.name]
+
+
+def blocking_joint(
+    enc: Encoder,
+    goals_in: Sequence[tuple[Property, Lemma]],
+    reachable: Sequence[tuple[int, ...]] | None,
+    deadline: float,
+) -> dict[str, ProofAttempt]:
+    """NOTE(joint): the method for several properties of one configuration at once.
+
+    Every lemma holds in R whatever the property, so the properties share
+    one set of lemmas: each is assumed in the pre-state like a lemma, and
+    the loop makes all of them and the lemmas inductive together.  A
+    property found false in a reachable state is dropped (its own answer
+    comes from BMC).  Each remaining property then gets its own invariant:
+    the unsat-core closure from it over the lemmas and the other
+    properties.  Per property: lemmas to re-check, or why it stopped.
+    """
     start = time.monotonic()
     model = enc.model
+    out: dict[str, ProofAttempt] = {}
 
-    def stop(reason: StopReason, detail: str) -> ProofAttempt:
-        return ProofAttempt(METHOD, None, Arith.BV, reason, detail, time.monotonic() - start)
+    def stop_all(reason: StopReason, detail: str) -> dict[str, ProofAttempt]:
+        for g in goals:
+            if g.prop.name not in out:
+                why = g.dropped or detail
+                out[g.prop.name] = ProofAttempt(
+                    METHOD, None, Arith.BV, reason, why, time.monotonic() - start, refuted=bool(g.dropped)
+                )
+        return out
 
-    samples = sample_states(model, reachable, deadline)
-    if not samples:
-        return stop(StopReason.MAX_DEPTH, "no reachable states to learn from")
-    reached = _Reached(model, samples)
-    exprs: list[Expr] = []
     s = enc.new_state("b")
     s2 = enc.new_state("b'")
-    pre: list[z3.BoolRef] = []
+    goals: list[_Goal] = []
+    for k, (prop, lemma) in enumerate(goals_in):
+        reads = (
+            vars_read(prop.expr)
+            if prop.kind in (PropKind.INVARIANT, PropKind.REACHABLE) and prop.expr
+            else None
+        )
+        goals.append(_Goal(prop, lemma, z3.Bool(f"bP{k}"), enc.bad(prop, s), enc.bad(prop, s2), reads))
+    samples = sample_states(model, reachable, deadline)
+    if not samples:
+        return stop_all(StopReason.MAX_DEPTH, "no reachable states to learn from")
+    reached = _Reached(model, samples)
+    exprs: list[Expr] = []
     post: list[z3.BoolRef] = []  # negated, over the post-state
     lits: list[z3.BoolRef] = []
     touch: list[frozenset[int]] = []
     active: set[int] = set()
-    plit = z3.Bool("bP")
     solver = z3.SolverFor("QF_BV")
-    solver.add(enc.domain(s), enc.domain(s2), z3.Implies(plit, z3.Not(enc.bad(prop, s))))
+    solver.add(enc.domain(s), enc.domain(s2))
+    for g in goals:
+        solver.add(z3.Implies(g.lit, z3.Not(g.bad_pre)))
     steps: dict[int, z3.BoolRef] = {}  # built once per transition: term building costs more than solving
 
-    def add(e: Expr) -> None:
-        i = len(pre)
-        pre.append(enc.cond(e, s))
-        post.append(z3.Not(enc.cond(e, s2)))
-        lits.append(z3.Bool(f"bl{i}"))
-        touch.append(vars_read(e))
-        solver.add(z3.Implies(lits[i], pre[i]))
-        active.add(i)
-
-    for e in exprs:
-        add(e)
-    exprs_all = list(exprs)
+    def live() -> list[_Goal]:
+        return [g for g in goals if not g.dropped]
 
     def assumptions() -> list[z3.BoolRef]:
-        return [plit, *(lits[i] for i in sorted(active))]
+        return [*(g.lit for g in live()), *(lits[i] for i in sorted(active))]
 
     def block(st: tuple[int, ...], prefer: frozenset[int]) -> None:
         e = cube_lemma(model, reached.cube(model, st, prefer))
-        exprs_all.append(e)
-        add(e)
+        i = len(exprs)
+        exprs.append(e)
+        post.append(z3.Not(enc.cond(e, s2)))
+        lits.append(z3.Bool(f"bl{i}"))
+        touch.append(vars_read(e))
+        solver.add(z3.Implies(lits[i], enc.cond(e, s)))
+        active.add(i)
 
-    if prop.kind in (PropKind.INVARIANT, PropKind.REACHABLE) and prop.expr is not None:
-        p_vars: frozenset[int] | None = vars_read(prop.expr)
-    else:
-        p_vars = None  # depends on every guard: always asked
-    bad_pre = enc.bad(prop, s)
-    bad_post = enc.bad(prop, s2)
+    every_var = frozenset(range(len(model.variables)))
     queries = ctis = 0
     changed = True
-    while changed:
+    while changed and live():
         changed = False
-        # a state satisfying the lemmas but not P
-        while True:
-            solver.push()
-            solver.add(bad_pre)
-            r = check_assuming(solver, [lits[i] for i in sorted(active)], deadline)
-            queries += 1
-            if r == z3.sat:
-                st = enc.state_values(solver.model(), s)
-            solver.pop()
-            if r == z3.unknown:
-                return stop(StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned")
-            if r == z3.unsat:
-                break
-            if st in reached.known:
-                return stop(StopReason.MAX_DEPTH, "P fails in a reachable state")
-            block(st, p_vars or frozenset())
-            ctis += 1
-            changed = True
+        # a state satisfying the lemmas (and the other properties) but not this one
+        for g in live():
+            while not g.dropped:
+                solver.push()
+                solver.add(g.bad_pre)
+                r = check_assuming(solver, [x for x in assumptions() if x is not g.lit], deadline)
+                queries += 1
+                if r == z3.sat:
+                    st = enc.state_values(solver.model(), s)
+                solver.pop()
+                if r == z3.unknown:
+                    return stop_all(
+                        StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned"
+                    )
+                if r == z3.unsat:
+                    break
+                changed = True
+                if st in reached.known:
+                    g.dropped = "the property fails in a reachable state"
+                    break
+                block(st, g.reads or frozenset())
+                ctis += 1
         for tr in model.transitions:
             written = enc.written(tr)
-            while True:
+            while live():
                 rel = sorted(i for i in active if touch[i] & written)
-                with_p = p_vars is None or bool(p_vars & written)
-                if not rel and not with_p:
+                asked = [g for g in live() if g.reads is None or g.reads & written]
+                if not rel and not asked:
                     break
                 solver.push()
                 step = steps.get(tr.index)
                 if step is None:
                     step = steps[tr.index] = enc.step(tr, s, s2)
-                solver.add(step, fast_or([*([bad_post] if with_p else []), *(post[i] for i in rel)]))
+                solver.add(step, fast_or([*(g.bad_post for g in asked), *(post[i] for i in rel)]))
                 r = check_assuming(solver, assumptions(), deadline)
                 queries += 1
                 if r == z3.sat:
                     m = solver.model()
                     st = enc.state_values(m, s)
                     nxt = enc.state_values(m, s2)
-                    p_fails = with_p and z3.is_true(m.eval(bad_post, model_completion=True))
+                    failing = [g for g in asked if z3.is_true(m.eval(g.bad_post, model_completion=True))]
                 solver.pop()
                 if r == z3.unknown:
-                    return stop(StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned")
+                    return stop_all(
+                        StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned"
+                    )
                 if r == z3.unsat:
                     break
                 changed = True
                 if st in reached.known:
-                    # NOTE(sample): nxt is reachable; the lemmas false there were wrong
-                    if p_fails:
-                        return stop(StopReason.MAX_DEPTH, f"P fails after {tr.text} from a reachable state")
+                    # NOTE(sample): nxt is reachable; what fails there is not an invariant
+                    for g in failing:
+                        g.dropped = f"the property fails after {tr.text} from a reachable state"
                     reached.add(nxt)
-                    active -= {i for i in rel if evaluate(exprs_all[i], nxt) == 0}
+                    active -= {i for i in rel if evaluate(exprs[i], nxt) == 0}
                     continue
-                broken = [touch[i] for i in rel if evaluate(exprs_all[i], nxt) == 0]
-                if p_fails:
-                    broken.append(p_vars or frozenset())
+                broken = [touch[i] for i in rel if evaluate(exprs[i], nxt) == 0]
+                broken += [g.reads if g.reads is not None else every_var for g in failing]
                 block(st, frozenset().union(*broken, enc.read_by(tr)))
                 ctis += 1
-                if len(pre) > MAX_LEMMAS:
-                    return stop(StopReason.MAX_DEPTH, f"more than {MAX_LEMMAS} lemmas")
+                if len(exprs) > MAX_LEMMAS:
+                    return stop_all(StopReason.MAX_DEPTH, f"more than {MAX_LEMMAS} lemmas")
+    learned = time.monotonic() - start
     kept = sorted(active)
-    closure = core_closure(enc, prop, [exprs_all[i] for i in kept], deadline)
-    # NOTE(minimise): the closure only shortens what the reviewer reads; without it
-    # (out of time) every lemma kept goes to the re-check.
-    needed = closure if closure is not None else list(range(len(kept)))
-    lemmas = [prop_lemma]
-    for j in needed:
-        e = exprs_all[kept[j]]
-        lemmas.append(Lemma(show_expr(model, e), builder(e)))
-    shrunk = "" if closure is not None else ", not minimised: out of time"
-    detail = (
-        f"{len(needed)} of {len(kept)} lemmas ({ctis} learned from counterexamples to induction, "
-        f"{reached.n} reachable states, {queries} queries{shrunk})"
-    )
-    return ProofAttempt(METHOD, tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
+    for g in live():
+        others = [h for h in live() if h is not g]
+
+        def conjuncts(x: State, others: list[_Goal] = others) -> list[z3.BoolRef]:
+            return [*(enc.cond(exprs[i], x) for i in kept), *(z3.Not(enc.bad(h.prop, x)) for h in others)]
+
+        closure = core_closure(enc, g.prop, conjuncts, len(kept) + len(others), deadline)
+        # NOTE(minimise): the closure only shortens what the reviewer reads; without it
+        # (out of time) every lemma kept goes to the re-check.
+        needed = closure if closure is not None else list(range(len(kept) + len(others)))
+        lemmas = [g.lemma]
+        for j in needed:
+            if j < len(kept):
+                e = exprs[kept[j]]
+                lemmas.append(Lemma(show_expr(model, e), builder(e)))
+            else:
+                lemmas.append(others[j - len(kept)].lemma)
+        shrunk = "" if closure is not None else ", not minimised: out of time"
+        joint = f", learned with {len(goals) - 1} other properties" if len(goals) > 1 else ""
+        detail = (
+            f"{len(needed)} of {len(kept)} lemmas ({ctis} learned from counterexamples to induction "
+            f"in {learned:.1f}s{joint}, {reached.n} reachable states, {queries} queries{shrunk})"
+        )
+        out[g.prop.name] = ProofAttempt(
+            METHOD, tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start
+        )
+    return stop_all(StopReason.MAX_DEPTH, "")

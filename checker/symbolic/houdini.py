@@ -26,7 +26,7 @@ The conjunction is then re-checked from scratch by certify.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -433,7 +433,9 @@ def _houdini_core(
             return stop(StopReason.TIMEOUT, f"timeout after {rounds} rounds")
     # minimise: the closure of unsat cores, starting from P
     kept = sorted(active)
-    closure = core_closure(enc, prop, [cands[i] for i in kept], deadline)
+    closure = core_closure(
+        enc, prop, lambda x: _formulas(enc, [cands[i] for i in kept], x), len(kept), deadline
+    )
     if closure is None:
         return stop(StopReason.TIMEOUT, "timeout while minimising")
     needed = {kept[j] for j in closure}
@@ -526,24 +528,28 @@ def check_assuming(solver: z3.Solver, assumptions: list[z3.BoolRef], deadline: f
     return z3.CheckSatResult(r)
 
 
-def core_closure(enc: Encoder, prop: Property, exprs: Sequence[Expr], deadline: float) -> list[int] | None:
-    """The conjuncts an inductive `P and exprs` needs, by the closure of unsat cores from P.
+def core_closure(
+    enc: Encoder, prop: Property, conjuncts: Callable[[State], list[z3.BoolRef]], n: int, deadline: float
+) -> list[int] | None:
+    """The conjuncts an inductive `P and conjuncts` needs, by the closure of unsat cores from P.
 
     Starting from P, each conjunct taken adds the unsat core of "P, the
     conjuncts and one step preserve it"; the closure is still inductive and
     is what the reviewer reads (not a minimal core: a conjunct implied by the
-    others may stay).  Indices into `exprs`, ascending; None on timeout.
+    others may stay).  `conjuncts(x)` gives the `n` conjuncts over a state.
+    Indices into them, ascending; None on timeout.
     """
     s = enc.new_state("m")
     s2 = enc.new_state("m'")
     c = enc.new_choice("m")
     solver = z3.SolverFor("QF_BV")
+    solver.set("core.minimize", True)
     plit = z3.Bool("mP")
-    lits = [z3.Bool(f"mc{i}") for i in range(len(exprs))]
-    post = _formulas(enc, exprs, s2)
+    lits = [z3.Bool(f"mc{i}") for i in range(n)]
+    post = conjuncts(s2)
     solver.add(enc.domain(s), enc.domain(s2), enc.trans(s, c, s2))
     solver.add(z3.Implies(plit, z3.Not(enc.bad(prop, s))))
-    for lit, f in zip(lits, _formulas(enc, exprs, s), strict=True):
+    for lit, f in zip(lits, conjuncts(s), strict=True):
         solver.add(z3.Implies(lit, f))
     bad_post = enc.bad(prop, s2)
     assumptions = [plit, *lits]

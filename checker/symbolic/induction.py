@@ -37,6 +37,7 @@ class ProofAttempt:
     stop: StopReason | None
     detail: str
     seconds: float
+    refuted: bool = False  # the property fails in a known reachable state: no method can prove it
 
 
 def _paths_keep(prop: Property, steps: int) -> Lemma:
