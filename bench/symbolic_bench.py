@@ -11,6 +11,7 @@ solver per depth) for the properties that are violated.
 Usage (from the repository root):
     python bench/symbolic_bench.py specs/classic/peterson.2.mig specs/classic/adding.1.mig
     python bench/symbolic_bench.py --encodings --timeout 60 specs/classic/peterson.2.mig
+    python bench/symbolic_bench.py --whole specs/no_copy.mig     # every configuration, z3 proofs, totals
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ from checker.explicit import ExplicitOptions
 from checker.explicit import check as explicit_check
 from checker.result import PropertyResult
 from checker.symbolic import METHODS, SymbolicOptions, prove
+from checker.symbolic import check as symbolic_check
 from checker.symbolic.bmc import BmcMode, run_bmc
 from checker.symbolic.encode import Arith, Encoder, is_safety
 from model.frontend import configurations, load_spec
-from model.ir import Model
+from model.ir import Model, PropKind
+
+
+def is_safety_kind(kind: PropKind) -> bool:
+    return kind not in (PropKind.EVENTUALLY, PropKind.ALWAYS_EVENTUALLY, PropKind.LEADS_TO)
 
 
 def _fmt(r: PropertyResult, seconds: float) -> str:
@@ -76,6 +82,49 @@ def bench_model(model: Model, timeout: float, depth: int, encodings: bool) -> No
                 print(f"|   BMC {arith.value}/{mode.value} | | {found} {took:.2f}s | | | |", flush=True)
 
 
+def bench_whole(model: Model, timeout: float, depth: int) -> tuple[float, float, int, int]:
+    """One configuration as `modelcheck check --engine both` runs it: explicit, then z3.
+
+    Prints one row per safety property (explicit verdict and depth, z3
+    verdict, depth or invariant size, seconds, and for a violation BMC's
+    time over the explicit engine's); returns (explicit s, z3 s, proved,
+    properties expected to hold that were not proved).
+    """
+    from checker.explicit import reachable_states
+
+    t = time.monotonic()
+    ex = {r.property: r for r in explicit_check(model, ExplicitOptions(timeout=timeout))}
+    t_ex = time.monotonic() - t
+    t = time.monotonic()
+    reach = reachable_states(model, 50_000)
+    sym = symbolic_check(model, SymbolicOptions(max_bmc_depth=depth, timeout=timeout, reachable_states=reach))
+    t_sym = time.monotonic() - t
+    proved = missed = 0
+    label = model.config_label()
+    for r in sym:
+        if not is_safety_kind(r.kind):
+            continue
+        e = ex[r.property]
+        e_cell = e.verdict.value + (f" d={e.trace.length}" if e.trace else "")
+        ratio = ""
+        if r.trace is not None:
+            s_cell = f"{r.verdict.value} d={r.trace.length}"
+            ratio = f"{r.stats.seconds / max(t_ex, 1e-3):.1f}x"
+        else:
+            s_cell = r.verdict.value + (f" {len(r.invariant)} conj" if r.invariant else "")
+        if r.verdict.value in ("PROVED", "NOT REACHED"):
+            proved += 1
+        elif e.verdict.value in ("HOLDS", "NOT REACHED"):
+            missed += 1
+        print(
+            f"| {label} | {r.property} | {e_cell} | {s_cell} | {r.stats.seconds:.1f} | {ratio} |", flush=True
+        )
+    print(
+        f"| {label} | (configuration) | {e.stats.states} states, {t_ex:.2f}s | | {t_sym:.1f} | |", flush=True
+    )
+    return t_ex, t_sym, proved, missed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("specs", nargs="+")
@@ -83,8 +132,26 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=60, help="BMC depth bound")
     ap.add_argument("--encodings", action="store_true", help="time BMC under each encoding variant")
     ap.add_argument("-D", dest="defines", action="append", default=[], help="NAME=VALUE")
+    ap.add_argument(
+        "--whole",
+        action="store_true",
+        help="each configuration as `check --engine both` runs it (all methods, shared lemmas), with totals",
+    )
     args = ap.parse_args()
     defines = dict(d.split("=", 1) for d in args.defines)
+    if args.whole:
+        totals = [0.0, 0.0, 0, 0]
+        print("| configuration | property | explicit | z3 | z3 s | BMC / explicit |")
+        print("|---|---|---|---|---|---|")
+        for path in args.specs:
+            for model in configurations(load_spec(path, defines)):
+                for i, x in enumerate(bench_whole(model, args.timeout, args.depth)):
+                    totals[i] += x
+        print(
+            f"\ntotal: explicit {totals[0]:.1f}s, z3 {totals[1]:.1f}s; {totals[2]} proved, "
+            f"{totals[3]} holding properties not proved"
+        )
+        return
     for path in args.specs:
         for model in configurations(load_spec(path, defines)):
             bench_model(model, args.timeout, args.depth, args.encodings)

@@ -19,7 +19,7 @@ learned one counterexample to induction (CTI) at a time:
 3. Repeat until a whole pass over the transitions finds nothing: P and the
    lemmas are then inductive.  The state space is finite and every lemma
    removes at least one state, so with the complete R this always ends.
-4. The closure of unsat cores from P (houdini.py's `core_closure`) keeps
+4. The closure of unsat cores from P (houdini.py's `core_closures`) keeps
    the lemmas the proof uses.  certify.py re-checks the result.
 
 NOTE(sample): if R is only a sample and s is in it, then t is reachable:
@@ -50,7 +50,7 @@ from checker.symbolic.encode import Arith, Encoder, State
 from checker.symbolic.houdini import (
     builder,
     check_assuming,
-    core_closure,
+    core_closures,
     fast_or,
     sample_states,
 )
@@ -408,27 +408,28 @@ def blocking_joint(
                     return stop_all(StopReason.MAX_DEPTH, f"more than {MAX_LEMMAS} lemmas")
     learned = time.monotonic() - start
     kept = sorted(active)
-    for g in live():
-        others = [h for h in live() if h is not g]
+    done = live()
 
-        def conjuncts(x: State, others: list[_Goal] = others) -> list[z3.BoolRef]:
-            return [*(enc.cond(exprs[i], x) for i in kept), *(z3.Not(enc.bad(h.prop, x)) for h in others)]
+    def conjuncts(x: State) -> list[z3.BoolRef]:
+        return [*(enc.cond(exprs[i], x) for i in kept), *(z3.Not(enc.bad(g.prop, x)) for g in done)]
 
-        closure = core_closure(enc, g.prop, conjuncts, len(kept) + len(others), deadline)
+    n = len(kept) + len(done)
+    closures = core_closures(enc, conjuncts, n, [len(kept) + k for k in range(len(done))], deadline)
+    for k, g in enumerate(done):
         # NOTE(minimise): the closure only shortens what the reviewer reads; without it
-        # (out of time) every lemma kept goes to the re-check.
-        needed = closure if closure is not None else list(range(len(kept) + len(others)))
+        # (out of time) every conjunct goes to the re-check.
+        needed = closures[k] if closures is not None else [j for j in range(n) if j != len(kept) + k]
         lemmas = [g.lemma]
         for j in needed:
             if j < len(kept):
                 e = exprs[kept[j]]
                 lemmas.append(Lemma(show_expr(model, e), builder(e)))
             else:
-                lemmas.append(others[j - len(kept)].lemma)
-        shrunk = "" if closure is not None else ", not minimised: out of time"
+                lemmas.append(done[j - len(kept)].lemma)
+        shrunk = "" if closures is not None else ", not minimised: out of time"
         joint = f", learned with {len(goals) - 1} other properties" if len(goals) > 1 else ""
         detail = (
-            f"{len(needed)} of {len(kept)} lemmas ({ctis} learned from counterexamples to induction "
+            f"{len(needed)} of {n - 1} conjuncts ({ctis} lemmas learned from counterexamples to induction "
             f"in {learned:.1f}s{joint}, {reached.n} reachable states, {queries} queries{shrunk})"
         )
         out[g.prop.name] = ProofAttempt(

@@ -433,12 +433,16 @@ def _houdini_core(
             return stop(StopReason.TIMEOUT, f"timeout after {rounds} rounds")
     # minimise: the closure of unsat cores, starting from P
     kept = sorted(active)
-    closure = core_closure(
-        enc, prop, lambda x: _formulas(enc, [cands[i] for i in kept], x), len(kept), deadline
+    closure = core_closures(
+        enc,
+        lambda x: [z3.Not(enc.bad(prop, x)), *_formulas(enc, [cands[i] for i in kept], x)],
+        len(kept) + 1,
+        [0],
+        deadline,
     )
     if closure is None:
         return stop(StopReason.TIMEOUT, "timeout while minimising")
-    needed = {kept[j] for j in closure}
+    needed = {kept[j - 1] for j in closure[0]}
     lemmas = [prop_lemma]
     for i in sorted(needed):
         e = cands[i]
@@ -528,53 +532,57 @@ def check_assuming(solver: z3.Solver, assumptions: list[z3.BoolRef], deadline: f
     return z3.CheckSatResult(r)
 
 
-def core_closure(
-    enc: Encoder, prop: Property, conjuncts: Callable[[State], list[z3.BoolRef]], n: int, deadline: float
-) -> list[int] | None:
-    """The conjuncts an inductive `P and conjuncts` needs, by the closure of unsat cores from P.
+def core_closures(
+    enc: Encoder,
+    conjuncts: Callable[[State], list[z3.BoolRef]],
+    n: int,
+    starts: Sequence[int],
+    deadline: float,
+) -> list[list[int]] | None:
+    """Per start, the other conjuncts an inductive conjunction needs: closures of unsat cores.
 
-    Starting from P, each conjunct taken adds the unsat core of "P, the
-    conjuncts and one step preserve it"; the closure is still inductive and
-    is what the reviewer reads (not a minimal core: a conjunct implied by the
-    others may stay).  `conjuncts(x)` gives the `n` conjuncts over a state.
-    Indices into them, ascending; None on timeout.
+    `conjuncts(x)` gives the `n` conjuncts over a state; together they are
+    inductive.  Starting from conjunct `start` (a property), each conjunct
+    taken adds the unsat core of "all conjuncts and one step preserve it";
+    the closure is still inductive and is what the reviewer reads (not a
+    minimum: a conjunct implied by the others may stay).  Cores are computed
+    once per conjunct and shared by every start.  Indices, ascending, the
+    start left out; None on timeout.
     """
     s = enc.new_state("m")
     s2 = enc.new_state("m'")
     c = enc.new_choice("m")
     solver = z3.SolverFor("QF_BV")
     solver.set("core.minimize", True)
-    plit = z3.Bool("mP")
     lits = [z3.Bool(f"mc{i}") for i in range(n)]
     post = conjuncts(s2)
     solver.add(enc.domain(s), enc.domain(s2), enc.trans(s, c, s2))
-    solver.add(z3.Implies(plit, z3.Not(enc.bad(prop, s))))
     for lit, f in zip(lits, conjuncts(s), strict=True):
         solver.add(z3.Implies(lit, f))
-    bad_post = enc.bad(prop, s2)
-    assumptions = [plit, *lits]
     index_of = {lit.get_id(): i for i, lit in enumerate(lits)}
-    needed: set[int] = set()
-    work: list[int | None] = [None]  # None stands for P
-    done: set[int | None] = set()
-    while work:
-        x = work.pop()
-        if x in done:
-            continue
-        done.add(x)
-        solver.push()
-        solver.add(bad_post if x is None else z3.Not(post[x]))
-        r = check_assuming(solver, assumptions, deadline)
-        core = solver.unsat_core() if r == z3.unsat else []
-        solver.pop()
-        if r != z3.unsat:
-            return None
-        for lit in core:
-            j = index_of.get(lit.get_id())
-            if j is not None and j not in needed:
-                needed.add(j)
-                work.append(j)
-    return sorted(needed)
+    cores: dict[int, list[int]] = {}
+    out: list[list[int]] = []
+    for start in starts:
+        closure: set[int] = set()
+        work = [start]
+        while work:
+            x = work.pop()
+            if x in closure:
+                continue
+            closure.add(x)
+            core = cores.get(x)
+            if core is None:
+                solver.push()
+                solver.add(z3.Not(post[x]))
+                r = check_assuming(solver, lits, deadline)
+                found = solver.unsat_core() if r == z3.unsat else []
+                solver.pop()
+                if r != z3.unsat:
+                    return None
+                core = cores[x] = [j for j in (index_of.get(lit.get_id()) for lit in found) if j is not None]
+            work.extend(core)
+        out.append(sorted(closure - {start}))
+    return out
 
 
 def _formulas(enc: Encoder, exprs: Sequence[Expr], s: State) -> list[z3.BoolRef]:
