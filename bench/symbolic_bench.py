@@ -44,7 +44,9 @@ def _fmt(r: PropertyResult, seconds: float) -> str:
     return f"{r.verdict.value}{extra} {seconds:.2f}s"
 
 
-def bench_model(model: Model, timeout: float, depth: int, encodings: bool) -> None:
+def bench_model(
+    model: Model, timeout: float, depth: int, encodings: bool, methods: tuple[str, ...] = METHODS
+) -> None:
     safety = [p for p in model.properties if is_safety(p)]
     if not safety:
         return
@@ -53,14 +55,14 @@ def bench_model(model: Model, timeout: float, depth: int, encodings: bool) -> No
     ex = explicit_check(m, ExplicitOptions(timeout=timeout))
     t_ex = time.monotonic() - t
     print(f"\n## {model.path} [{model.config_label()}]  explicit: {ex[0].stats.states} states, {t_ex:.2f}s")
-    print("| property | explicit | BMC | " + " | ".join(METHODS) + " |")
-    print("|---|---|---|" + "---|" * len(METHODS))
+    print("| property | explicit | BMC | " + " | ".join(methods) + " |")
+    print("|---|---|---|" + "---|" * len(methods))
     for p, e in zip(safety, ex, strict=True):
         t = time.monotonic()
         b = prove(m, p, SymbolicOptions(max_bmc_depth=depth, timeout=timeout, methods=()))
         t_b = time.monotonic() - t
         cells = [f"{e.verdict.value}" + (f" d={e.trace.length}" if e.trace else ""), _fmt(b, t_b)]
-        for method in METHODS:
+        for method in methods:
             if b.trace is not None:
                 cells.append("-")
                 continue
@@ -137,7 +139,9 @@ def main() -> None:
         action="store_true",
         help="each configuration as `check --engine both` runs it (all methods, shared lemmas), with totals",
     )
+    ap.add_argument("--methods", default=",".join(METHODS), help="proof methods to time, comma-separated")
     args = ap.parse_args()
+    methods = tuple(m for m in args.methods.split(",") if m)
     defines = dict(d.split("=", 1) for d in args.defines)
     if args.whole:
         totals = [0.0, 0.0, 0, 0]
@@ -154,7 +158,7 @@ def main() -> None:
         return
     for path in args.specs:
         for model in configurations(load_spec(path, defines)):
-            bench_model(model, args.timeout, args.depth, args.encodings)
+            bench_model(model, args.timeout, args.depth, args.encodings, methods)
 
 
 if __name__ == "__main__":

@@ -108,3 +108,39 @@ def test_collision_free_beem_instances_not_reached(name: str) -> None:
     collision = next(p for p in model.properties if p.name == "collision")
     r = prove(model, collision, SymbolicOptions(max_bmc_depth=4, timeout=120.0, methods=("blocking",)))
     assert r.verdict is Verdict.NOT_REACHED, r.detail
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "defines",
+    [
+        {"mode": "SYNC_NO_COPY", "cb": "ZSMALLOC", "patched": "false"},
+        {"mode": "SYNC", "cb": "AIO", "patched": "true"},
+    ],
+)
+def test_no_copy_configuration_both_engines_agree(defines: dict[str, str]) -> None:
+    """Every safety verdict of the explicit engine, from z3: violations at the same depth, the rest PROVED."""
+    from checker.explicit import ExplicitOptions
+    from checker.explicit import check as explicit_check
+    from checker.symbolic import check as symbolic_check
+
+    model = _first_config("specs/no_copy.mig", defines)
+    explicit = {r.property: r for r in explicit_check(model, ExplicitOptions())}
+    reach = reachable_states(model, 50_000)
+    assert reach is not None
+    results = symbolic_check(model, SymbolicOptions(timeout=120.0, reachable_states=reach))
+    safety = [r for r in results if r.kind.value not in ("eventually", "always eventually", "leads_to")]
+    assert len(safety) >= 8
+    for r in safety:
+        e = explicit[r.property]
+        match e.verdict:
+            case Verdict.VIOLATED | Verdict.REACHED:
+                assert r.verdict is e.verdict, (r.property, r.detail)
+                assert r.trace is not None and e.trace is not None
+                assert r.trace.length == e.trace.length, r.property
+            case Verdict.HOLDS:
+                assert r.verdict is Verdict.PROVED, (r.property, r.detail)
+            case Verdict.NOT_REACHED:
+                assert r.verdict is Verdict.NOT_REACHED, (r.property, r.detail)
+            case _:
+                raise AssertionError(f"{r.property}: explicit {e.verdict}")
