@@ -127,6 +127,16 @@ def _index_parts(model: Model, vs: tuple[int, ...], index: Expr) -> list[Expr] |
     return out if const == 0 else None
 
 
+def _chain_part(model: Model, op: BinOp, x: Expr) -> str:
+    p = _PREC[op]
+    if isinstance(x, Binary) and x.op is op:
+        return show_expr(model, x, p - 1)
+    text = show_expr(model, x, p + 1)
+    if op is BinOp.OR and isinstance(x, Binary) and x.op is BinOp.AND and not text.startswith("("):
+        return f"({text})"
+    return text
+
+
 def show_expr(model: Model, e: Expr, prec: int = 0) -> str:
     """An IR expression in the spec's syntax."""
     match e:
@@ -155,6 +165,12 @@ def show_expr(model: Model, e: Expr, prec: int = 0) -> str:
                     return f"-{inner}"
                 case _:
                     assert_never(op)
+        case Binary(op=BinOp.AND | BinOp.OR as op, lhs=a, rhs=b):
+            # NOTE(flat-chains): a chain of one connective prints without nested
+            # parentheses, and a conjunction inside a disjunction keeps its own.
+            p = _PREC[op]
+            text = f"{_chain_part(model, op, a)} {op.value} {_chain_part(model, op, b)}"
+            return f"({text})" if p < prec or (p == prec and p <= 5) else text
         case Binary(op=op, lhs=a, rhs=b):
             p = _PREC[op]
             rhs_const = isinstance(b, Const) and isinstance(a, VarRef)

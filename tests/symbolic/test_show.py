@@ -28,3 +28,22 @@ def test_select_of_a_two_dimensional_array_prints_both_indices() -> None:
     assert shown["fixed_row"] == "grid[1][x] <= 3"
     assert shown["both"] == "grid[r][x] <= 3"
     assert shown["flat"] == "grid[r][1] <= 3"
+
+
+def test_chains_print_flat_and_a_conjunction_inside_a_disjunction_keeps_parentheses() -> None:
+    from model.ir import Binary, BinOp, Const, VarRef
+
+    model = configurations(load_spec_text(SPEC))[0]
+    x = next(v.index for v in model.variables if v.name == "x")
+    r = next(v.index for v in model.variables if v.name == "r")
+
+    def eq(v: int, c: int) -> Binary:
+        return Binary(BinOp.EQ, VarRef(v), Const(c))
+
+    ands = Binary(BinOp.AND, Binary(BinOp.AND, eq(x, 0), eq(x, 1)), eq(x, 2))
+    assert show_expr(model, ands) == "x == 0 && x == 1 && x == 2"
+    ors = Binary(BinOp.OR, Binary(BinOp.OR, eq(x, 0), ands), eq(r, 1))
+    assert show_expr(model, ors) == "x == 0 || (x == 0 && x == 1 && x == 2) || r == 1"
+    assert show_expr(model, Binary(BinOp.AND, ors, eq(r, 2))) == (
+        "(x == 0 || (x == 0 && x == 1 && x == 2) || r == 1) && r == 2"
+    )
