@@ -245,6 +245,10 @@ def cube_lemma(model: Model, cube: Sequence[tuple[int, frozenset[int]]]) -> Expr
     return Binary(BinOp.IMPLIES, ante, neg)
 
 
+class _OutOfTime(Exception):
+    """z3 answered unknown (the deadline passed) inside the learning loop."""
+
+
 @dataclass(slots=True)
 class _Goal:
     """One property being proved, with its z3 formulas and whether it is still in."""
@@ -341,71 +345,80 @@ def blocking_joint(
 
     every_var = frozenset(range(len(model.variables)))
     queries = ctis = 0
-    changed = True
-    while changed and live():
-        changed = False
-        # a state satisfying the lemmas (and the other properties) but not this one
-        for g in live():
-            while not g.dropped:
-                solver.push()
-                solver.add(g.bad_pre)
-                r = check_assuming(solver, [x for x in assumptions() if x is not g.lit], deadline)
-                queries += 1
-                if r == z3.sat:
-                    st = enc.state_values(solver.model(), s)
-                solver.pop()
-                if r == z3.unknown:
-                    return stop_all(
-                        StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned"
+
+    def ask(formulas: list[z3.BoolRef], assume: list[z3.BoolRef]) -> z3.ModelRef | None:
+        """A model of the formulas under the assumptions, or None when unsat."""
+        nonlocal queries
+        solver.push()
+        solver.add(*formulas)
+        r = check_assuming(solver, assume, deadline)
+        queries += 1
+        m = solver.model() if r == z3.sat else None
+        solver.pop()
+        if r == z3.unknown:
+            raise _OutOfTime
+        return m
+
+    def learn() -> str | None:
+        """The loop of the module docstring; why it gave up, or None when inductive."""
+        nonlocal ctis
+        changed = True
+        while changed and live():
+            changed = False
+            # a state satisfying the lemmas (and the other properties) but not this one
+            for g in live():
+                while not g.dropped:
+                    m = ask([g.bad_pre], [x for x in assumptions() if x is not g.lit])
+                    if m is None:
+                        break
+                    changed = True
+                    st = enc.state_values(m, s)
+                    if st in reached.known:
+                        g.dropped = "the property fails in a reachable state"
+                        break
+                    block(st, g.reads or frozenset())
+                    ctis += 1
+            for tr in model.transitions:
+                written = enc.written(tr)
+                while live():
+                    rel = sorted(i for i in active if touch[i] & written)
+                    asked = [g for g in live() if g.reads is None or g.reads & written]
+                    if not rel and not asked:
+                        break
+                    step = steps.get(tr.index)
+                    if step is None:
+                        step = steps[tr.index] = enc.step(tr, s, s2)
+                    m = ask(
+                        [step, fast_or([*(g.bad_post for g in asked), *(post[i] for i in rel)])],
+                        assumptions(),
                     )
-                if r == z3.unsat:
-                    break
-                changed = True
-                if st in reached.known:
-                    g.dropped = "the property fails in a reachable state"
-                    break
-                block(st, g.reads or frozenset())
-                ctis += 1
-        for tr in model.transitions:
-            written = enc.written(tr)
-            while live():
-                rel = sorted(i for i in active if touch[i] & written)
-                asked = [g for g in live() if g.reads is None or g.reads & written]
-                if not rel and not asked:
-                    break
-                solver.push()
-                step = steps.get(tr.index)
-                if step is None:
-                    step = steps[tr.index] = enc.step(tr, s, s2)
-                solver.add(step, fast_or([*(g.bad_post for g in asked), *(post[i] for i in rel)]))
-                r = check_assuming(solver, assumptions(), deadline)
-                queries += 1
-                if r == z3.sat:
-                    m = solver.model()
+                    if m is None:
+                        break
+                    changed = True
                     st = enc.state_values(m, s)
                     nxt = enc.state_values(m, s2)
                     failing = [g for g in asked if z3.is_true(m.eval(g.bad_post, model_completion=True))]
-                solver.pop()
-                if r == z3.unknown:
-                    return stop_all(
-                        StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned"
-                    )
-                if r == z3.unsat:
-                    break
-                changed = True
-                if st in reached.known:
-                    # NOTE(sample): nxt is reachable; what fails there is not an invariant
-                    for g in failing:
-                        g.dropped = f"the property fails after {tr.text} from a reachable state"
-                    reached.add(nxt)
-                    active -= {i for i in rel if evaluate(exprs[i], nxt) == 0}
-                    continue
-                broken = [touch[i] for i in rel if evaluate(exprs[i], nxt) == 0]
-                broken += [g.reads if g.reads is not None else every_var for g in failing]
-                block(st, frozenset().union(*broken, enc.read_by(tr)))
-                ctis += 1
-                if len(exprs) > MAX_LEMMAS:
-                    return stop_all(StopReason.MAX_DEPTH, f"more than {MAX_LEMMAS} lemmas")
+                    if st in reached.known:
+                        # NOTE(sample): nxt is reachable; what fails there is not an invariant
+                        for g in failing:
+                            g.dropped = f"the property fails after {tr.text} from a reachable state"
+                        reached.add(nxt)
+                        active.difference_update(i for i in rel if evaluate(exprs[i], nxt) == 0)
+                        continue
+                    broken = [touch[i] for i in rel if evaluate(exprs[i], nxt) == 0]
+                    broken += [g.reads if g.reads is not None else every_var for g in failing]
+                    block(st, frozenset().union(*broken, enc.read_by(tr)))
+                    ctis += 1
+                    if len(exprs) > MAX_LEMMAS:
+                        return f"more than {MAX_LEMMAS} lemmas"
+        return None
+
+    try:
+        gave_up = learn()
+    except _OutOfTime:
+        return stop_all(StopReason.TIMEOUT, f"timeout after {queries} queries, {ctis} lemmas learned")
+    if gave_up is not None:
+        return stop_all(StopReason.MAX_DEPTH, gave_up)
     learned = time.monotonic() - start
     kept = sorted(active)
     done = live()
