@@ -241,13 +241,15 @@ def _bmc_first(prop: Property) -> bool:
 
 def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -> dict[str, PropertyResult]:
     model = enc.model
-    start = time.monotonic()
     deep = [p for p in props if _bmc_first(p)]
     shallow = [p for p in props if not _bmc_first(p)]
     base = min(options.max_bmc_depth, options.max_k)
     outcomes: dict[str, BmcOutcome] = {}
-    if deep:
-        outcomes.update(run_bmc(enc, deep, options.max_bmc_depth, start + options.timeout))
+    # NOTE(violations-first): the properties declared violated get a BMC run of their own,
+    # so their traces do not wait for the reachability targets' queries at every depth.
+    for group in ([p for p in deep if p.expect_violation], [p for p in deep if not p.expect_violation]):
+        if group:
+            outcomes.update(run_bmc(enc, group, options.max_bmc_depth, time.monotonic() + options.timeout))
     if shallow:
         outcomes.update(run_bmc(enc, shallow, base, time.monotonic() + options.timeout))
     results: dict[str, PropertyResult] = {}
