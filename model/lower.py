@@ -1189,9 +1189,14 @@ class Lowerer:
                 v = self.pc_vars[who.value]
                 cur = path.read(v) if path is not None else ir.VarRef(v)
                 return mk_bin(ir.BinOp.EQ, cur, const(loc))
-            fake = _Store(f"pc({fam})", (), VType(TyKind.INT, 0, 0), pcs)
-            idx = mk_bin(ir.BinOp.SUB, who, const(insts[0].index)) if insts[0].index else who
-            return mk_bin(ir.BinOp.EQ, _Place(fake, pcs, idx).read(path), const(loc))
+            # NOTE(at-index): a dynamic instance index goes through `place` like any
+            # array index: an INDEX check in code, the first instance in a property.
+            sel = e.args[0]
+            index_type = insts[0].proc.index_type
+            assert isinstance(sel, S.IndexRef) and index_type is not None
+            fake = _Store(f"pc({fam})", (index_type,), VType(TyKind.INT, 0, 0), pcs)
+            pl = self.place(fake, [sel.indices[0]], frame, path, e.span)
+            return mk_bin(ir.BinOp.EQ, pl.read(path), const(loc))
         raise _InternalError(f"'{name}' is not a value")
 
     # ------------------------------------------------------------ symbolic execution of one step

@@ -1038,6 +1038,13 @@ class Resolver:
         for item in self.ast.items:
             match item:
                 case S.PropDecl():
+                    if item.name.text in ("deadlock", "runtime"):
+                        self.err(
+                            f"'{item.name.text}' is the name of a built-in property "
+                            f"(the {'deadlock check' if item.name.text == 'deadlock' else 'runtime checks'});"
+                            " choose another name",
+                            item.name.span,
+                        )
                     if item.name.text in prop_names:
                         self.err(
                             f"duplicate property '{item.name.text}'",

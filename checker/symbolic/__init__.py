@@ -199,9 +199,12 @@ def _prove_unrefuted(
                 invariant=tuple(lem.text for lem in attempt.lemmas),
             )
         notes.append(f"{attempt.method}: candidate invariant not certified: {cert.detail}")
-        stops.append(
-            StopReason.TIMEOUT if cert.certificate is Certificate.UNKNOWN else StopReason.SOLVER_UNKNOWN
-        )
+        if cert.certificate is Certificate.INVALID:
+            stops.append(StopReason.MAX_DEPTH)  # a wrong candidate: this method found no proof
+        elif "timeout" in cert.detail or "canceled" in cert.detail:
+            stops.append(StopReason.TIMEOUT)
+        else:
+            stops.append(StopReason.SOLVER_UNKNOWN)
     reason = _main_reason(stops)
     return _result(
         prop, Verdict.UNKNOWN, time.monotonic() - start, clean_depth, reason=reason, detail="; ".join(notes)

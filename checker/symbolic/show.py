@@ -14,7 +14,21 @@ from typing import assert_never
 
 import z3
 
-from model.ir import Binary, BinOp, Const, DomainKind, Expr, Ite, Model, Select, Unary, UnOp, VarKind, VarRef
+from model.ir import (
+    Binary,
+    BinOp,
+    Const,
+    DomainKind,
+    Expr,
+    Ite,
+    LockKind,
+    Model,
+    Select,
+    Unary,
+    UnOp,
+    VarKind,
+    VarRef,
+)
 
 _PREC = {
     BinOp.IMPLIES: 1,
@@ -44,6 +58,11 @@ def atom(model: Model, var: int, value: int, equal: bool) -> str:
         label = loc.label if loc is not None and loc.label is not None else f"@{value}"
         text = f"at({p.name}, {label})"
         return text if equal else f"!{text}"
+    if v.kind is VarKind.LOCK and k is DomainKind.PROC and v.lock_kind in (LockKind.RWLOCK, LockKind.RWSEM):
+        # NOTE(rw-atoms): the writer field alone has no spec syntax (`held`/`held_by`
+        # count readers too), so invariants name it `writer(l)`; see docs/PROOFS.md.
+        who = "-" if value == 0 else model.processes[value - 1].name
+        return f"writer({v.name}) {'==' if equal else '!='} {who}"
     if v.kind is VarKind.LOCK and k is DomainKind.PROC:
         if value == 0:
             return f"!held({v.name})" if equal else f"held({v.name})"
@@ -58,6 +77,8 @@ def atom(model: Model, var: int, value: int, equal: bool) -> str:
 
 def _bool_name(model: Model, var: int) -> str:
     v = model.variables[var]
+    if v.kind is VarKind.LOCK_READER and v.owner is not None:
+        return f"reader({v.base.removesuffix('.reader')}, {model.processes[v.owner].name})"
     if v.kind is VarKind.FROZEN and not v.name.startswith("frozen("):
         base = v.name.removesuffix(".frozen")
         return f"frozen({base})"

@@ -47,3 +47,23 @@ def test_chains_print_flat_and_a_conjunction_inside_a_disjunction_keeps_parenthe
     assert show_expr(model, Binary(BinOp.AND, ors, eq(r, 2))) == (
         "(x == 0 || (x == 0 && x == 1 && x == 2) || r == 1) && r == 2"
     )
+
+
+def test_reader_writer_lock_fields_print_as_writer_and_reader() -> None:
+    """NOTE(rw-atoms): held/held_by count readers, so the writer field has its own notation."""
+    from checker.symbolic.show import atom
+    from model.ir import Binary, BinOp, Const, VarKind, VarRef
+
+    model = configurations(
+        load_spec_text(
+            "lock rw: rwlock;\n"
+            "process W { w: write_lock(rw); write_unlock(rw); }\n"
+            "process R { r: read_lock(rw); read_unlock(rw); }\n"
+        )
+    )[0]
+    writer = next(v.index for v in model.variables if v.kind is VarKind.LOCK)
+    reader = next(v.index for v in model.variables if v.kind is VarKind.LOCK_READER and v.owner == 1)
+    assert atom(model, writer, 0, True) == "writer(rw) == -"
+    assert atom(model, writer, 1, True) == "writer(rw) == W"
+    assert show_expr(model, VarRef(reader)) == "reader(rw, R)"
+    assert show_expr(model, Binary(BinOp.EQ, VarRef(reader), Const(0))) == "!reader(rw, R)"
