@@ -14,58 +14,30 @@ from checker.symbolic import SymbolicOptions
 from checker.symbolic import check as symbolic_check
 from model.frontend import configurations, load_spec_text
 
-PROCS = """
+
+def _spec(who: int, q_body: str, tail: str) -> str:
+    """Two instances of P (P[who] leaves l0), a process Q, and the tail (properties)."""
+    return f"""
 var x: 0..3;
-process P[i: 0..1] {
+process P[i: 0..1] {{
   end l0, l1;
-  l0: await i == WHO;
+  l0: await i == {who};
   l1: skip;
-}
-"""
-
-AT_IN_PROPERTY = (
-    PROCS.replace("WHO", "1")
-    + """
-process Q {
+}}
+process Q {{
   end q;
-  await at(P[1], l1);
-  x = 2;
-  x = 3;
+  {q_body}
   q: skip;
-}
-reachable r: at(P[x], l0) && x == 3;
+}}
+{tail}
 deadlock off;
 """
-)
 
-AT_FIRST_INSTANCE = (
-    PROCS.replace("WHO", "0")
-    + """
-process Q {
-  end q;
-  await at(P[0], l1);
-  x = 3;
-  q: skip;
-}
-reachable r: at(P[x], l0) && x == 3;
-deadlock off;
-"""
-)
 
-AT_IN_CODE = (
-    PROCS.replace("WHO", "1")
-    + """
-process Q {
-  end q;
-  await at(P[1], l1);
-  x = 3;
-  await at(P[x], l0);
-  assert never: false, "reached";
-  q: skip;
-}
-deadlock off;
-"""
-)
+TARGET = "reachable r: at(P[x], l0) && x == 3;"
+AT_IN_PROPERTY = _spec(1, "await at(P[1], l1); x = 2; x = 3;", TARGET)
+AT_FIRST_INSTANCE = _spec(0, "await at(P[0], l1); x = 3;", TARGET)
+AT_IN_CODE = _spec(1, 'await at(P[1], l1); x = 3; await at(P[x], l0); assert never: false, "reached";', "")
 
 
 def _both(text: str) -> dict[str, tuple[Verdict, Verdict, int | None, int | None]]:
