@@ -31,7 +31,7 @@ the sort; Python does not care).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import assert_never
 
@@ -194,6 +194,36 @@ Expr = Const | VarRef | Select | Unary | Binary | Ite
 
 TRUE = Const(1, True)
 FALSE = Const(0, True)
+
+
+def _mk_chain(op: BinOp, items: Iterable[Expr], absorbing: bool) -> Expr:
+    """Left-nested `op` over `items`, constants folded and duplicates dropped.
+
+    A constant equal to `absorbing` decides the whole chain (false for AND,
+    true for OR); the other constant is the unit and is dropped.
+    """
+    out: list[Expr] = []
+    for x in items:
+        if isinstance(x, Const):
+            if bool(x.value) == absorbing:
+                return TRUE if absorbing else FALSE
+            continue
+        if x not in out:
+            out.append(x)
+    if not out:
+        return FALSE if absorbing else TRUE
+    acc = out[0]
+    for x in out[1:]:
+        acc = Binary(op, acc, x)
+    return acc
+
+
+def mk_and(items: Iterable[Expr]) -> Expr:
+    return _mk_chain(BinOp.AND, items, absorbing=False)
+
+
+def mk_or(items: Iterable[Expr]) -> Expr:
+    return _mk_chain(BinOp.OR, items, absorbing=True)
 
 
 def expr_is_bool(e: Expr, variables: tuple[Variable, ...]) -> bool:

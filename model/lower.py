@@ -35,6 +35,7 @@ from typing import assert_never, overload
 from model import ir
 from model import syntax as S
 from model.diagnostics import Diagnostic, DiagnosticSink, SpecError
+from model.ir import mk_and, mk_or
 from model.resolve import (
     BOOL,
     BUILTIN_STMTS,
@@ -93,36 +94,6 @@ _NEGATED = {
     ir.BinOp.GT: ir.BinOp.LE,
     ir.BinOp.LE: ir.BinOp.GT,
 }
-
-
-def _mk_chain(op: ir.BinOp, items: Iterable[ir.Expr], absorbing: bool) -> ir.Expr:
-    """Left-nested `op` over `items`, constants folded and duplicates dropped.
-
-    A constant equal to `absorbing` decides the whole chain (false for AND,
-    true for OR); the other constant is the unit and is dropped.
-    """
-    out: list[ir.Expr] = []
-    for x in items:
-        if isinstance(x, ir.Const):
-            if bool(x.value) == absorbing:
-                return ir.TRUE if absorbing else ir.FALSE
-            continue
-        if x not in out:
-            out.append(x)
-    if not out:
-        return ir.FALSE if absorbing else ir.TRUE
-    acc = out[0]
-    for x in out[1:]:
-        acc = ir.Binary(op, acc, x)
-    return acc
-
-
-def mk_and(items: Iterable[ir.Expr]) -> ir.Expr:
-    return _mk_chain(ir.BinOp.AND, items, absorbing=False)
-
-
-def mk_or(items: Iterable[ir.Expr]) -> ir.Expr:
-    return _mk_chain(ir.BinOp.OR, items, absorbing=True)
 
 
 def mk_bin(op: ir.BinOp, a: ir.Expr, b: ir.Expr) -> ir.Expr:

@@ -69,6 +69,8 @@ from model.ir import (
     UnOp,
     VarKind,
     VarRef,
+    mk_and,
+    mk_or,
     vars_read,
 )
 
@@ -81,7 +83,6 @@ class _Reached:
     """The sample R and, per variable and value, the bit mask of its states in R."""
 
     def __init__(self, model: Model, samples: Sequence[tuple[int, ...]]) -> None:
-        self.n = 0
         self.known: set[tuple[int, ...]] = set()
         self.masks: list[dict[int, int]] = [{} for _ in model.variables]
         columns: list[dict[int, bytearray]] = [{} for _ in model.variables]
@@ -213,11 +214,11 @@ def member(model: Model, v: int, values: frozenset[int]) -> Expr:
             else:
                 runs.append(Binary(BinOp.AND, Binary(BinOp.GE, x, Const(lo)), Binary(BinOp.LE, x, Const(hi))))
             i = j + 1
-        return _chain(BinOp.OR, runs)
+        return mk_or(runs)
     holes = [c for c in range(dom.lo, dom.hi + 1) if c not in values]
     if len(holes) < len(vals):
-        return _chain(BinOp.AND, [Binary(BinOp.NE, x, Const(c)) for c in holes])
-    return _chain(BinOp.OR, [Binary(BinOp.EQ, x, Const(c)) for c in vals])
+        return mk_and([Binary(BinOp.NE, x, Const(c)) for c in holes])
+    return mk_or([Binary(BinOp.EQ, x, Const(c)) for c in vals])
 
 
 def outside(model: Model, v: int, values: frozenset[int]) -> Expr:
@@ -228,20 +229,13 @@ def outside(model: Model, v: int, values: frozenset[int]) -> Expr:
     return Unary(UnOp.NOT, member(model, v, values))
 
 
-def _chain(op: BinOp, parts: list[Expr]) -> Expr:
-    out = parts[0]
-    for p in parts[1:]:
-        out = Binary(op, out, p)
-    return out
-
-
 def cube_lemma(model: Model, cube: Sequence[tuple[int, frozenset[int]]]) -> Expr:
     """The cube `x1 outside E1 && ... && xk outside Ek` excluded: `... -> xk in Ek`."""
     last, last_meet = cube[-1]
     neg = member(model, last, last_meet)
     if len(cube) == 1:
         return neg
-    ante = _chain(BinOp.AND, [outside(model, v, meet) for v, meet in cube[:-1]])
+    ante = mk_and([outside(model, v, meet) for v, meet in cube[:-1]])
     return Binary(BinOp.IMPLIES, ante, neg)
 
 

@@ -170,7 +170,7 @@ def _atoms(
     return ante, cons, full, value_masks
 
 
-def facts(model: Model, w: int, values: set[int]) -> list[Expr]:
+def _facts(model: Model, w: int, values: set[int]) -> list[Expr]:
     """NOTE(canonical-facts): "w takes only these values", in few readable atoms."""
     v = model.variables[w]
     dom = v.domain
@@ -204,7 +204,7 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
     global_values: list[set[int]] = [set(vm) for vm in value_masks]
     for w, vals in enumerate(global_values):
         if vals:
-            out.extend(facts(model, w, vals))
+            out.extend(_facts(model, w, vals))
     for a in cons:
         if a.var2 is not None and a.mask == full and a.expr not in seen:
             seen.add(a.expr)
@@ -217,7 +217,7 @@ def candidates(model: Model, samples: Sequence[tuple[int, ...]]) -> list[Expr]:
             vals = {c for c, m in vm.items() if m & a.mask}
             if vals == global_values[w]:
                 continue
-            for f in facts(model, w, vals):
+            for f in _facts(model, w, vals):
                 out.append(Binary(BinOp.IMPLIES, a.expr, f))
         for b in relations:
             if b.var in (a.var, a.var2) or b.var2 in (a.var, a.var2):
@@ -242,7 +242,7 @@ def _location_pairs(model: Model, ante: list[_Atom]) -> list[_Atom]:
     return out
 
 
-def is_trivial(model: Model, e: Expr) -> bool:
+def _is_trivial(model: Model, e: Expr) -> bool:
     match e:
         case Binary(op=BinOp.LE, lhs=VarRef(var=v), rhs=Const(value=c)):
             return c >= model.variables[v].domain.hi
@@ -282,7 +282,7 @@ def houdini(
         return ProofAttempt("houdini", None, Arith.BV, reason, detail, time.monotonic() - start)
 
     samples = sample_states(model, reachable, deadline)
-    every = [e for e in candidates(model, samples) if not is_trivial(model, e)]
+    every = [e for e in candidates(model, samples) if not _is_trivial(model, e)]
     levels = _cone_levels(model, prop)
     attempt = stop(StopReason.MAX_DEPTH, "no candidates")
     tried: set[int] = set()
