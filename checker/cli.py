@@ -218,9 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "prove",
         parents=[common],
-        help="prove every safety property with z3 (k-induction, Spacer)",
-        description="Prove every safety property (invariants, assertions, deadlock) of every "
-        "configuration for all depths with z3; --show-invariant prints each proof's invariant.",
+        help="prove every safety property, and liveness expected to hold, with z3",
+        description="Prove every safety property (invariants, assertions, deadlock) and every liveness "
+        "property not declared violated, in every configuration, for all depths with z3 "
+        "(liveness by k-liveness); --show-invariant prints each proof's invariant.",
     )
     sub.add_parser(
         "ir",

@@ -81,10 +81,15 @@ class EngineChoice(enum.Enum):
 
 class Command(enum.Enum):
     CHECK = "check"  # every property, by the chosen engines
-    PROVE = "prove"  # z3 proofs of every safety property
+    PROVE = "prove"  # z3 proofs of every safety property and every liveness property expected to hold
 
 
 SAFETY_KINDS = frozenset({PropKind.INVARIANT, PropKind.ASSERTION, PropKind.DEADLOCK})
+
+
+def proved_by_prove(p: Property) -> bool:
+    """What `prove` attempts: safety, and liveness expected to hold (z3 finds no lassos)."""
+    return p.kind in SAFETY_KINDS or (p.kind.is_liveness and not p.expect_violation)
 
 
 class UserError(Exception):
@@ -165,7 +170,7 @@ class RunResult:
     exit_code: ExitCode
     reason: str  # the exit reason in words
     seconds: float
-    skipped: int = 0  # properties `prove` does not attempt (not safety)
+    skipped: int = 0  # properties `prove` does not attempt (see `proved_by_prove`)
 
     def outcomes(self) -> list[tuple[Model, Outcome]]:
         return [(c.model, o) for c in self.configs for o in c.outcomes]
@@ -436,7 +441,7 @@ def _engine_names(options: RunOptions) -> tuple[str, ...]:
 
 def _props_for(model: Model, options: RunOptions) -> tuple[Property, ...]:
     if options.command is Command.PROVE:
-        return tuple(p for p in model.properties if p.kind in SAFETY_KINDS)
+        return tuple(p for p in model.properties if proved_by_prove(p))
     return model.properties
 
 
@@ -528,5 +533,5 @@ def run(
         reason = "interrupted (Ctrl-C): " + reason
     skipped = 0
     if options.command is Command.PROVE:
-        skipped = sum(1 for m in models for p in m.properties if p.kind not in SAFETY_KINDS)
+        skipped = sum(1 for m in models for p in m.properties if not proved_by_prove(p))
     return RunResult(spec, options, tuple(done), code, reason, time.perf_counter() - start, skipped)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from checker.explicit.liveness import build_graph, liveness_results
-from checker.explicit.replay import replay_trace
+from checker.explicit.replay import lasso_problem, replay_trace
 from checker.explicit.search import (
     ENGINE,
     Engine,
@@ -36,9 +36,9 @@ from checker.explicit.search import (
 )
 from checker.explicit.symmetry import SymmetryError
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
-from model.ir import Model
+from model.ir import Model, Property
 
-__all__ = ["ExplicitOptions", "check", "reachable_states", "replay", "state_graph"]
+__all__ = ["ExplicitOptions", "check", "reachable_states", "replay", "replay_lasso", "state_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +159,11 @@ def _plain_engine(model: Model) -> Engine:
 def replay(model: Model, trace: Trace) -> str | None:
     """None if `trace` is a real path of `model`, else the reason in plain words."""
     return replay_trace(_plain_engine(model), trace)
+
+
+def replay_lasso(model: Model, prop: Property, trace: Trace) -> str | None:
+    """None if `trace` is a fair run of `model` violating the liveness property `prop`."""
+    return lasso_problem(_plain_engine(model), prop, trace)
 
 
 def reachable_states(model: Model, limit: int) -> list[tuple[int, ...]] | None:

@@ -206,7 +206,10 @@ def summary(result: RunResult, opts: TextOptions) -> list[str]:
     configs = "configuration" if n_configs == 1 else "configurations"
     line = f"{len(everything)} {results} in {n_configs} {configs}: {', '.join(parts)}"
     if result.skipped:
-        line += f"; {result.skipped} reachability/liveness properties not attempted (use `modelcheck check`)"
+        line += (
+            f"; {result.skipped} not attempted (reachability targets and liveness declared violated:"
+            " use `modelcheck check`)"
+        )
     if opts.timing:
         line += f" ({result.seconds:.2f}s)"
     return [
@@ -218,7 +221,7 @@ def summary(result: RunResult, opts: TextOptions) -> list[str]:
 
 def _engines_label(result: RunResult) -> str:
     if result.options.command is Command.PROVE:
-        return "z3 proofs of the safety properties"
+        return "z3 proofs (safety, and liveness expected to hold)"
     match result.options.engine:
         case EngineChoice.EXPLICIT:
             return "explicit engine"

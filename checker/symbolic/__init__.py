@@ -15,8 +15,11 @@ Public API:
   invariant becomes PROVED (NOT REACHED for a reachability target) only
   after certify.py re-checks it with a fresh solver; `invariant` then holds
   its conjuncts in the spec's syntax.
-* Liveness properties: UNKNOWN with StopReason.NOT_SUPPORTED (no sound
-  symbolic encoding yet; the explicit engine decides them).
+* Liveness properties (`eventually`, `always eventually`, `leads_to`, under
+  weak fairness): k-liveness (klive.py) turns each into the invariant
+  "an open obligation lasts at most k fairness rounds" of a monitored
+  model, proved like any invariant: PROVED or UNKNOWN, never VIOLATED
+  (the explicit engine finds the lassos).
 
 Soundness rules: a timeout or a z3 `unknown` gives UNKNOWN with the reason,
 never PROVED; BMC running out of depth without a proof gives UNKNOWN
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from checker.symbolic.blocking import blocking, blocking_joint
@@ -38,6 +41,8 @@ from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith, Encoder, is_safety
 from checker.symbolic.houdini import houdini
 from checker.symbolic.induction import ProofAttempt, kinduction
+from checker.symbolic.klive import prove_liveness, supported
+from checker.symbolic.lasso import find_lasso
 from checker.symbolic.show import show_expr
 from checker.symbolic.spacer import spacer
 from model.ir import Model, Property, PropKind
@@ -218,15 +223,53 @@ def _main_reason(stops: list[StopReason]) -> StopReason:
     return StopReason.MAX_DEPTH
 
 
-def _not_supported(prop: Property) -> PropertyResult:
+def _lasso(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+    out = find_lasso(model, prop, options.max_bmc_depth, time.monotonic() + options.timeout)
+    if out.trace is None:
+        what = f"no fair lasso within {out.clean_depth} steps"
+        reason = out.stop if out.stop is not None else StopReason.MAX_DEPTH
+        return _result(
+            prop, Verdict.UNKNOWN, out.seconds, out.clean_depth, reason=reason, detail=f"BMC: {what}"
+        )
+    from checker.explicit import replay_lasso
+
+    problem = replay_lasso(model, prop, out.trace)
+    if problem is not None:
+        raise SymbolicTraceError(prop.name, problem, out.trace)
+    cycle = out.trace.length - out.trace.loop_start if out.trace.loop_start is not None else 0
+    shape = f"a cycle of {cycle} steps" if cycle else "stuttering in its last state"
     return _result(
         prop,
-        Verdict.UNKNOWN,
-        0.0,
-        0,
-        reason=StopReason.NOT_SUPPORTED,
-        detail="liveness is decided by the explicit engine only",
+        Verdict.VIOLATED,
+        out.seconds,
+        out.trace.length,
+        trace=out.trace,
+        detail=f"BMC: shortest fair lasso, {out.trace.length} steps, ending in {shape}",
     )
+
+
+def _liveness(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+    """k-liveness proof (klive.py) and lasso search (lasso.py), the expected answer's first.
+
+    NOTE(order) again: a property declared violated searches for its lasso
+    first; the others try the proof first and search only when it fails.
+    """
+    if supported(model, prop) is not None:
+        return prove_liveness(model, prop, options.timeout, options.methods)  # UNKNOWN, with the reason
+    first, second = (_lasso, _proof) if prop.expect_violation else (_proof, _lasso)
+    a = first(model, prop, options)
+    if a.verdict.is_definite:
+        return a
+    b = second(model, prop, options)
+    if b.verdict.is_definite:
+        return replace(b, stats=replace(b.stats, seconds=a.stats.seconds + b.stats.seconds))
+    return replace(
+        b, detail=f"{a.detail}; {b.detail}", stats=replace(b.stats, seconds=a.stats.seconds + b.stats.seconds)
+    )
+
+
+def _proof(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+    return prove_liveness(model, prop, options.timeout, options.methods)
 
 
 def _bmc_first(prop: Property) -> bool:
@@ -305,13 +348,13 @@ def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
     """One result per `model.properties`, in order (see the module docstring)."""
     safety = [p for p in model.properties if is_safety(p)]
     decided = _decide(Encoder(model, Arith.BV), safety, options) if safety else {}
-    return tuple(decided[p.name] if is_safety(p) else _not_supported(p) for p in model.properties)
+    return tuple(decided[p.name] if is_safety(p) else _liveness(model, p, options) for p in model.properties)
 
 
 def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
     """BMC and the proof methods, for one property (see the module docstring)."""
     if not is_safety(prop):
-        return _not_supported(prop)
+        return _liveness(model, prop, options)
     return _decide(Encoder(model, Arith.BV), [prop], options)[prop.name]
 
 

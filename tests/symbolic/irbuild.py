@@ -110,8 +110,8 @@ class Builder:
         )
         return i
 
-    def prop(self, name: str, kind: PropKind, expr: Expr | None = None) -> None:
-        self.properties.append(Property(name, kind, NO_SPAN, expr))
+    def prop(self, name: str, kind: PropKind, expr: Expr | None = None, expr2: Expr | None = None) -> None:
+        self.properties.append(Property(name, kind, NO_SPAN, expr, expr2))
 
     def build(self, path: str = "<test>") -> Model:
         nprocs = len(self.procs)

@@ -6,10 +6,14 @@ signed one, a flag, a two-element array, a lock, a refcount with its frozen
 bit), guards, C division and remainder, array reads and writes with their
 index checks, range checks on every write (as the lowering emits them),
 lock acquire/release with their runtime checks, refcount get/put/freeze,
-named asserts, and invariants, reachability targets and deadlock freedom.
+named asserts, and invariants, reachability targets and deadlock freedom;
+with `liveness=True`, weak fairness on some processes and one property of
+each liveness kind instead.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -22,6 +26,7 @@ from model.ir import (
     Const,
     DomainKind,
     Expr,
+    Fairness,
     Ite,
     Model,
     PropKind,
@@ -40,7 +45,7 @@ def _in_range(e: Expr, lo: int, hi: int) -> Expr:
 
 
 @st.composite
-def models(draw: st.DrawFn, max_procs: int = 3, max_trans: int = 4) -> Model:
+def models(draw: st.DrawFn, max_procs: int = 3, max_trans: int = 4, liveness: bool = False) -> Model:
     b = Builder()
     x = b.var("x", 0, draw(st.integers(1, 3)), draw(st.sampled_from([(0,), (0, 1)])))
     y = b.var("y", 0, draw(st.integers(1, 3)))
@@ -161,6 +166,14 @@ def models(draw: st.DrawFn, max_procs: int = 3, max_trans: int = 4) -> Model:
                 checks.append((cond(), "asserts"))
                 writes.append(Assign(flag, Unary(UnOp.NOT, VarRef(flag))))
             b.trans(pid, frm, to, guard, tuple(writes), tuple(checks))
+    if liveness:  # weak fairness per process, and one property of each liveness kind
+        fair = [draw(st.sampled_from([Fairness.WEAK, Fairness.WEAK, Fairness.NONE])) for _ in pids]
+        b.prop("ev", PropKind.EVENTUALLY, cond())
+        b.prop("inf", PropKind.ALWAYS_EVENTUALLY, cond())
+        b.prop("lt", PropKind.LEADS_TO, cond(), cond())
+        m = b.build("random")
+        procs = tuple(replace(p, fairness=f) for p, f in zip(m.processes, fair, strict=True))
+        return replace(m, processes=procs)
     b.prop("inv", PropKind.INVARIANT, cond())
     b.prop("cover", PropKind.REACHABLE, cond())
     b.prop("deadlock", PropKind.DEADLOCK)

@@ -1,0 +1,337 @@
+"""Liveness proofs by k-liveness: a liveness property becomes an invariant.
+
+Stage: the symbolic engine's reduction of `eventually`, `always eventually`
+and `leads_to` (under weak fairness, or none) to a safety property that the
+proof methods of `checker/symbolic` prove like any other (Claessen and
+Sörensson, "A Liveness Checking Algorithm that Counts", FMCAD 2012).
+
+`monitored(model, prop, cap)` builds a new IR model, the original with a
+monitor beside it (NOTE(k-liveness)); `prove_liveness` picks the bound k
+from the monitored model's reachable states, proves the invariant
+`live.rounds <= k` with `checker.symbolic.prove` (BMC, then the proof
+methods, every candidate re-checked by a fresh solver), and reports that as
+the liveness property's answer: PROVED with the invariant, or UNKNOWN with
+the reason.  It never answers VIOLATED: a fair cycle shows as a count that
+keeps growing, and that is left to the explicit engine's lasso search.
+
+NOTE(k-liveness): the monitor reads each step's pre-state s, so its
+variables describe the run up to the state before the current one:
+* `live.pending`: the obligation is open.  With start condition S and goal
+  G (`S leads_to G`; `always eventually G` is `true leads_to G`;
+  `eventually G` starts open at the initial state, S = false), the step
+  from s writes  open(s) = (pending || S(s)) && !G(s).  `open` holds from
+  some time on forever exactly when the property is violated from there
+  (liveness.py's semantics: the P-state itself counts for Q).
+* `live.phase`: round-robin over the weakly fair processes f0 .. f(F-1).
+  A step advances it from f when f takes the step or f is disabled in s
+  (no transition of f has its pc and guard true: a step that fails a
+  check is enabled, as in liveness.py).  Every wrap from f(F-1) to f0 is a
+  fairness round: each fair process has stepped or been disabled since the
+  last one.  With no fair process every step is a round.
+* `live.rounds`: rounds completed while the obligation stayed open, reset
+  to 0 when it closes, saturating at k + 1.
+* A state where no transition can step (none enabled, or every enabled one
+  fails a check) stutters forever in liveness.py's semantics; here the
+  process `live.stutter` takes that stutter as a step that changes only the
+  monitor, with no fair process stepping.
+A fair run violating the property keeps `open` forever and makes infinitely
+many rounds (each fair process is infinitely often disabled or taken, so
+the phase advances infinitely often), so `rounds` reaches k + 1 for every k.
+Contrapositive: if `rounds <= k` is an invariant of the monitored model for
+some k, the property holds.  Strong fairness needs a guess the round-robin
+cannot make: a model with a strongly fair process is not supported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from checker.result import PropertyResult, Stats, StopReason, Verdict
+from model.ir import (
+    TRUE,
+    Assign,
+    Binary,
+    BinOp,
+    Const,
+    Domain,
+    DomainKind,
+    Expr,
+    Fairness,
+    Ite,
+    Location,
+    Model,
+    Process,
+    Property,
+    PropKind,
+    Transition,
+    Unary,
+    UnOp,
+    Variable,
+    VarKind,
+    VarRef,
+    Write,
+    mk_and,
+    mk_or,
+)
+
+# The largest bound tried: a run that keeps an obligation open for this many
+# fairness rounds is most likely a fair cycle (the explicit engine's answer).
+ROUND_CAP = 64
+# The monitored model is enumerated to choose k; larger ones are not tried.
+STATE_LIMIT = 400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Monitored:
+    """The monitored model and where its monitor lives."""
+
+    model: Model
+    goal: Property  # the invariant `live.rounds <= k`
+    rounds: int  # variable index of live.rounds (-1 without counting)
+    cap: int  # rounds saturate here (k + 1)
+
+
+def supported(model: Model, prop: Property) -> str | None:
+    """None if k-liveness applies to `prop`, else why not (in plain words)."""
+    if not prop.kind.is_liveness:
+        return "not a liveness property"
+    if any(p.fairness is Fairness.STRONG for p in model.processes):
+        return "strong fairness is not supported by the z3 engine's k-liveness"
+    return None
+
+
+def _eq(a: Expr, v: int) -> Expr:
+    return Binary(BinOp.EQ, a, Const(v))
+
+
+def _not(e: Expr) -> Expr:
+    if isinstance(e, Const):
+        return Const(1 - int(bool(e.value)), True)
+    return Unary(UnOp.NOT, e)
+
+
+def monitored(model: Model, prop: Property, cap: int, counting: bool = True) -> Monitored:
+    """`model` with the monitor of NOTE(k-liveness) for `prop`; rounds saturate at `cap`.
+
+    Without `counting` only `live.pending` and the stutter are added (the
+    lasso search of lasso.py needs no rounds); the goal is then `true`.
+    """
+    assert supported(model, prop) is None
+    assert prop.expr is not None
+    span = prop.span
+    start: Expr
+    goal: Expr
+    match prop.kind:
+        case PropKind.EVENTUALLY:
+            start, goal, opened = Const(0, True), prop.expr, 1
+        case PropKind.ALWAYS_EVENTUALLY:
+            start, goal, opened = TRUE, prop.expr, 0
+        case PropKind.LEADS_TO:
+            assert prop.expr2 is not None
+            start, goal, opened = prop.expr, prop.expr2, 0
+        case _:
+            raise AssertionError(f"not a liveness property: {prop.kind}")
+    fair = [p for p in model.processes if p.fairness is Fairness.WEAK]
+    n = len(model.variables)
+    variables = list(model.variables)
+    initial = list(model.initial)
+
+    def add(
+        name: str, domain: Domain, init: int, owner: int | None = None, kind: VarKind = VarKind.STATE
+    ) -> int:
+        variables.append(
+            Variable(len(variables), name, name, (), domain, kind, span, ghost=True, owner=owner)
+        )
+        initial.append((init,))
+        return len(variables) - 1
+
+    pending = add("live.pending", Domain(DomainKind.BOOL, 0, 1), opened)
+    # the phase's values print as the fair process whose turn it is
+    turns = Domain(DomainKind.ENUM, 0, len(fair) - 1, tuple(p.name for p in fair))
+    phase = add("live.phase", turns, 0) if len(fair) > 1 and counting else None
+    rounds = add("live.rounds", Domain(DomainKind.INT, 0, cap), 0) if counting else -1
+    stutter_proc = len(model.processes)
+    stutter_pc = add("live.stutter.pc", Domain(DomainKind.PC, 0, 0), 0, stutter_proc, VarKind.PC)
+    assert pending == n
+
+    by_proc: dict[int, list[Transition]] = {}
+    for t in model.transitions:
+        by_proc.setdefault(t.process, []).append(t)
+
+    def enabled(p: Process) -> Expr:
+        pc = VarRef(p.pc_var)
+        return mk_or(mk_and([_eq(pc, t.pc_from), t.guard]) for t in by_proc.get(p.index, []))
+
+    def can_step(t: Transition) -> Expr:
+        return mk_and(
+            [_eq(VarRef(model.processes[t.process].pc_var), t.pc_from), t.guard, *(c.cond for c in t.checks)]
+        )
+
+    open_now = mk_and([mk_or([VarRef(pending), start]), _not(goal)])
+    rounds_ref = VarRef(rounds)
+
+    def monitor_writes(stepper: int | None) -> tuple[Write, ...]:
+        """The monitor's writes for a step of process `stepper` (None: the stutter)."""
+        if not counting:
+            return (Assign(pending, open_now),)
+        if not fair:
+            wrap: Expr = TRUE
+            phase_writes: list[Write] = []
+        else:
+            disabled = []
+            for k, f in enumerate(fair):
+                if f.index == stepper:
+                    continue  # the stepping process is enabled
+                here = _eq(VarRef(phase), k) if phase is not None else TRUE
+                disabled.append(mk_and([here, _not(enabled(f))]))
+            turn = [k for k, f in enumerate(fair) if f.index == stepper]
+            mine: list[Expr] = []
+            if turn:
+                mine = [_eq(VarRef(phase), turn[0]) if phase is not None else TRUE]
+            advance = mk_or([*mine, *disabled])
+            if phase is None:
+                wrap = advance
+                phase_writes = []
+            else:
+                last = len(fair) - 1
+                wrap = mk_and([advance, _eq(VarRef(phase), last)])
+                nxt = Ite(_eq(VarRef(phase), last), Const(0), Binary(BinOp.ADD, VarRef(phase), Const(1)))
+                phase_writes = [Assign(phase, Ite(advance, nxt, VarRef(phase)))]
+        counted = Ite(
+            wrap,
+            Ite(_eq(rounds_ref, cap), Const(cap), Binary(BinOp.ADD, rounds_ref, Const(1))),
+            rounds_ref,
+        )
+        return (
+            Assign(pending, open_now),
+            *phase_writes,
+            Assign(rounds, Ite(open_now, counted, Const(0))),
+        )
+
+    transitions = [replace(t, writes=(*t.writes, *monitor_writes(t.process))) for t in model.transitions]
+    stuck = _not(mk_or(can_step(t) for t in model.transitions))
+    transitions.append(
+        Transition(
+            index=len(transitions),
+            process=stutter_proc,
+            pc_from=0,
+            pc_to=0,
+            guard=stuck,
+            checks=(),
+            writes=monitor_writes(None),
+            text="(no step can be taken: the run stutters here)",
+            span=span,
+        )
+    )
+    stutter = Process(
+        index=stutter_proc,
+        name="live.stutter",
+        family="live.stutter",
+        self_value=None,
+        self_type=None,
+        pc_var=stutter_pc,
+        locations=(Location(0, "stutter", span),),
+        initial_pc=0,
+        end_locations=frozenset({0}),
+        fairness=Fairness.NONE,
+        span=span,
+    )
+    goal_prop = Property(
+        name=f"{prop.name}.rounds",
+        kind=PropKind.INVARIANT,
+        span=span,
+        expr=Binary(BinOp.LT, rounds_ref, Const(cap)) if counting else TRUE,
+    )
+    mon = Model(
+        path=model.path,
+        config=model.config,
+        variables=tuple(variables),
+        initial=tuple(initial),
+        processes=(*model.processes, stutter),
+        transitions=tuple(transitions),
+        properties=(goal_prop,),
+        symmetric_types=(),  # the phase order tells processes apart
+    )
+    return Monitored(mon, goal_prop, rounds, cap)
+
+
+def _result(
+    prop: Property,
+    verdict: Verdict,
+    seconds: float,
+    *,
+    reason: StopReason | None = None,
+    detail: str,
+    invariant: tuple[str, ...] = (),
+) -> PropertyResult:
+    return PropertyResult(
+        property=prop.name,
+        kind=prop.kind,
+        verdict=verdict,
+        engine="symbolic",
+        stats=Stats(depth=0, seconds=seconds),
+        expect_violation=prop.expect_violation,
+        reason=reason,
+        detail=detail,
+        invariant=invariant,
+    )
+
+
+def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[str, ...]) -> PropertyResult:
+    """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
+    from checker.explicit import reachable_states
+    from checker.symbolic import SymbolicOptions, prove
+
+    start = time.monotonic()
+    why = supported(model, prop)
+    if why is not None:
+        return _result(prop, Verdict.UNKNOWN, 0.0, reason=StopReason.NOT_SUPPORTED, detail=why)
+    probe = monitored(model, prop, ROUND_CAP)
+    states = reachable_states(probe.model, STATE_LIMIT)
+    if states is None:
+        return _result(
+            prop,
+            Verdict.UNKNOWN,
+            time.monotonic() - start,
+            reason=StopReason.MAX_STATES,
+            detail=f"k-liveness: the monitored model has more than {STATE_LIMIT:,} states",
+        )
+    most = max(s[probe.rounds] for s in states)
+    if most >= ROUND_CAP:
+        return _result(
+            prop,
+            Verdict.UNKNOWN,
+            time.monotonic() - start,
+            reason=StopReason.NOT_SUPPORTED,
+            detail=(
+                f"k-liveness: an obligation stays open for {ROUND_CAP} fairness rounds "
+                "(likely a fair cycle; z3 does not search for lassos, the explicit engine does)"
+            ),
+        )
+    mon = monitored(model, prop, most + 1)
+    spent = time.monotonic() - start
+    options = SymbolicOptions(timeout=max(1.0, timeout - spent), methods=methods, reachable_states=states)
+    r = prove(mon.model, mon.goal, options)
+    seconds = time.monotonic() - start
+    what = f"k-liveness, k = {most}: live.rounds <= {most} in the monitored model ({len(states):,} states)"
+    if r.verdict is Verdict.PROVED:
+        return _result(
+            prop,
+            Verdict.PROVED,
+            seconds,
+            detail=f"{what} by {r.detail}",
+            invariant=r.invariant,
+        )
+    if r.verdict is Verdict.VIOLATED:
+        # the explicit engine saw at most `most` rounds: a z3 trace beyond them is a bug
+        raise AssertionError(
+            f"k-liveness: z3 refutes live.rounds <= {most} of {prop.name}, enumeration does not"
+        )
+    return _result(
+        prop,
+        Verdict.UNKNOWN,
+        seconds,
+        reason=r.reason if r.reason is not None else StopReason.SOLVER_UNKNOWN,
+        detail=f"{what}: {r.detail}",
+    )

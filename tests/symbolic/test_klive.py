@@ -1,0 +1,251 @@
+"""k-liveness (checker/symbolic/klive.py): the monitor and the z3 proofs of liveness.
+
+The monitor is checked against the explicit engine's liveness decision on
+random models (NOTE(k-liveness): with a cap above the number of monitor
+states, the round count reaches the cap exactly when the property is
+violated); z3's PROVED must only ever come with the explicit engine's HOLDS.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from checker.explicit import ExplicitOptions, reachable_states, replay_lasso
+from checker.explicit import check as explicit_check
+from checker.result import StopReason, Verdict
+from checker.symbolic import METHODS
+from checker.symbolic.klive import monitored, prove_liveness
+from checker.symbolic.lasso import find_lasso
+from model.ir import TRUE, Assign, Binary, BinOp, Const, Fairness, Model, PropKind, Unary, UnOp, VarRef
+from tests.symbolic.irbuild import Builder
+from tests.symbolic.randgen import models
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _explicit(model: Model) -> dict[str, Verdict]:
+    return {r.property: r.verdict for r in explicit_check(model, ExplicitOptions())}
+
+
+def _fair(model: Model, fairness: Fairness) -> Model:
+    return replace(model, processes=tuple(replace(p, fairness=fairness) for p in model.processes))
+
+
+def _handoff(flag_setter_loops: bool = False, idles_after: bool = False) -> Model:
+    """A waits for B's flag; B sets it (`flag_setter_loops`: may spin forever first; `idles_after`: loops after)."""
+    b = Builder()
+    flag = b.boolean("flag")
+    a = b.proc("A", ["wait", "done"], end=("done",))
+    p = b.proc("B", ["go", "spin", "end"], end=("end",))
+    b.trans(a, "wait", "done", VarRef(flag))
+    if flag_setter_loops:
+        b.trans(p, "go", "spin")
+        b.trans(p, "spin", "go")
+    b.trans(p, "go", "end", TRUE, (Assign(flag, Const(1)),))
+    if idles_after:
+        b.trans(p, "end", "end")
+    b.prop("finishes", PropKind.EVENTUALLY, b.at(a, "done"))
+    b.prop("waits_end", PropKind.LEADS_TO, b.at(a, "wait"), b.at(a, "done"))
+    b.prop("often", PropKind.ALWAYS_EVENTUALLY, Unary(UnOp.NOT, VarRef(flag)))
+    return b.build("handoff")
+
+
+def _prove(model: Model, name: str, timeout: float = 30.0) -> tuple[Verdict, StopReason | None, str]:
+    prop = next(p for p in model.properties if p.name == name)
+    r = prove_liveness(model, prop, timeout, METHODS)
+    return r.verdict, r.reason, r.detail
+
+
+def test_weak_fairness_proves_the_handoff() -> None:
+    m = _fair(_handoff(), Fairness.WEAK)
+    assert _explicit(m)["finishes"] is Verdict.HOLDS
+    verdict, _, detail = _prove(m, "finishes")
+    assert verdict is Verdict.PROVED, detail
+    assert "k-liveness, k = " in detail
+    assert _prove(m, "waits_end")[0] is Verdict.PROVED
+
+
+def test_a_spin_that_fairness_allows_forever_is_not_proved() -> None:
+    # weak fairness does not stop B spinning: A is disabled all along
+    m = _fair(_handoff(flag_setter_loops=True), Fairness.WEAK)
+    assert _explicit(m)["finishes"] is Verdict.VIOLATED
+    verdict, reason, detail = _prove(m, "finishes")
+    assert verdict is Verdict.UNKNOWN and reason is StopReason.NOT_SUPPORTED
+    assert "fairness rounds" in detail
+
+
+def test_check_refutes_with_the_shortest_lasso() -> None:
+    from checker.symbolic import SymbolicOptions
+    from checker.symbolic import check as symbolic_check
+
+    m = _fair(_handoff(flag_setter_loops=True), Fairness.WEAK)
+    got = {r.property: r for r in symbolic_check(m, SymbolicOptions(timeout=30.0))}
+    r = got["finishes"]
+    assert r.verdict is Verdict.VIOLATED and r.trace is not None, r.detail
+    # B spins go -> spin -> go forever while A waits: two steps, the cycle from the start
+    assert (r.trace.length, r.trace.loop_start) == (2, 0)
+    assert "shortest fair lasso, 2 steps" in r.detail
+    assert got["waits_end"].verdict is Verdict.VIOLATED
+    # `often` fails by stuttering: B sets the flag and both end
+    often = got["often"]
+    assert often.verdict is Verdict.VIOLATED and often.trace is not None
+    assert often.trace.loop_start == len(often.trace.states) - 1 == often.trace.length
+
+
+def test_without_fairness_a_may_never_move() -> None:
+    # B sets the flag, then idles forever: only weak fairness makes A take its step
+    m = _handoff(idles_after=True)
+    assert _explicit(m)["finishes"] is Verdict.VIOLATED
+    assert _prove(m, "finishes")[0] is Verdict.UNKNOWN
+    fair = _fair(m, Fairness.WEAK)
+    assert _explicit(fair)["finishes"] is Verdict.HOLDS
+    assert _prove(fair, "finishes")[0] is Verdict.PROVED
+
+
+def test_a_final_state_stutters_forever() -> None:
+    # `often` (flag false infinitely often) fails: both processes end with flag set and stutter there
+    m = _fair(_handoff(), Fairness.WEAK)
+    assert _explicit(m)["often"] is Verdict.VIOLATED
+    assert _prove(m, "often")[0] is Verdict.UNKNOWN
+
+
+def test_strong_fairness_is_not_supported() -> None:
+    m = _fair(_handoff(), Fairness.STRONG)
+    verdict, reason, detail = _prove(m, "finishes")
+    assert verdict is Verdict.UNKNOWN and reason is StopReason.NOT_SUPPORTED
+    assert "strong fairness" in detail
+
+
+def test_monitored_model_shape() -> None:
+    m = _fair(_handoff(), Fairness.WEAK)
+    prop = m.properties[0]
+    mon = monitored(m, prop, 5)
+    names = [v.name for v in mon.model.variables]
+    assert names[-4:] == ["live.pending", "live.phase", "live.rounds", "live.stutter.pc"]
+    assert mon.model.properties == (mon.goal,)
+    assert mon.goal.expr == Binary(BinOp.LT, VarRef(mon.rounds), Const(5))
+    # `eventually` starts with the obligation open
+    assert mon.model.initial[len(m.variables)] == (1,)
+    assert len(mon.model.transitions) == len(m.transitions) + 1
+    assert mon.model.processes[-1].fairness is Fairness.NONE
+
+
+def _max_rounds(model: Model, name: str) -> tuple[int, int]:
+    """The largest round count reached, and the cap (above any bound of a holding property)."""
+    prop = next(p for p in model.properties if p.name == name)
+    states = reachable_states(model, 100_000)
+    assert states is not None
+    fair = sum(1 for p in model.processes if p.fairness is Fairness.WEAK)
+    cap = 2 * len(states) * max(fair, 1) + 2
+    mon = monitored(model, prop, cap)
+    reached = reachable_states(mon.model, 2_000_000)
+    assert reached is not None
+    return max(s[mon.rounds] for s in reached), cap
+
+
+def _monitor_agrees(model: Model) -> None:
+    """A fair violating run makes rounds unbounded; without one they stay below the cap."""
+    verdicts = _explicit(model)
+    for name in ("ev", "inf", "lt"):
+        most, cap = _max_rounds(model, name)
+        assert (verdicts[name] is Verdict.VIOLATED) == (most == cap), (name, verdicts[name], most, cap)
+
+
+def _z3_proves_only_what_holds(model: Model) -> None:
+    verdicts = _explicit(model)
+    for prop in model.properties:
+        r = prove_liveness(model, prop, 20.0, METHODS)
+        assert r.verdict in (Verdict.PROVED, Verdict.UNKNOWN), r
+        if r.verdict is Verdict.PROVED:
+            assert verdicts[prop.name] is Verdict.HOLDS, (prop.name, r.detail)
+        elif verdicts[prop.name] is Verdict.VIOLATED:
+            assert r.reason is StopReason.NOT_SUPPORTED  # the rounds reached the cap
+
+
+def _lassos_agree(model: Model) -> None:
+    """z3's lasso: a fair violating run, no longer than the explicit engine's; found whenever one exists."""
+    results = {r.property: r for r in explicit_check(model, ExplicitOptions())}
+    for prop in model.properties:
+        e = results[prop.name]
+        if e.verdict is Verdict.VIOLATED:
+            assert e.trace is not None
+            assert replay_lasso(model, prop, e.trace) is None  # the validator accepts the explicit lasso
+            bound = e.trace.length + 1  # a stutter is one step of the unrolling
+        else:
+            bound = 6
+        out = find_lasso(model, prop, bound, time.monotonic() + 60)
+        if e.verdict is Verdict.VIOLATED:
+            assert out.trace is not None, (prop.name, out)
+            assert e.trace is not None and out.trace.length <= e.trace.length
+        else:
+            assert out.trace is None and out.clean_depth == bound, (prop.name, out)
+            continue
+        assert replay_lasso(model, prop, out.trace) is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(liveness=True))
+def test_monitor_agrees_with_the_explicit_liveness_check(model: Model) -> None:
+    _monitor_agrees(model)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(max_procs=2, max_trans=3, liveness=True))
+def test_z3_proves_only_what_holds(model: Model) -> None:
+    _z3_proves_only_what_holds(model)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(liveness=True))
+def test_lassos_agree_with_the_explicit_engine(model: Model) -> None:
+    _lassos_agree(model)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(liveness=True))
+def test_lassos_agree_many(model: Model) -> None:
+    _lassos_agree(model)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(liveness=True))
+def test_monitor_agrees_many(model: Model) -> None:
+    _monitor_agrees(model)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(liveness=True))
+def test_z3_proves_only_what_holds_many(model: Model) -> None:
+    _z3_proves_only_what_holds(model)
+
+
+def _no_copy(**params: str) -> Model:
+    from checker.run import load_models
+
+    (m,) = load_models(str(REPO / "specs" / "no_copy.mig"), params)
+    return m
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mode": "SYNC_NO_COPY", "cb": "AIO", "patched": "true"},
+        {"mode": "SYNC_NO_COPY", "cb": "ZSMALLOC", "patched": "false"},
+        {"mode": "SYNC", "cb": "BUFFER", "patched": "true"},
+        {"mode": "ASYNC", "cb": "FALLBACK", "patched": "true"},
+    ],
+)
+def test_no_copy_page_unlocked_proved_slow(params: dict[str, str]) -> None:
+    m = _no_copy(**params)
+    assert _explicit(m)["page_unlocked"] is Verdict.HOLDS
+    verdict, _, detail = _prove(m, "page_unlocked", 120.0)
+    assert verdict is Verdict.PROVED, detail
