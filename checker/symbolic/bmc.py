@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import z3
 
 from checker.result import StopReason, Trace
-from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.encode import Arith, Encoder, Move, State
 from model.ir import Property, PropKind
 
 
@@ -44,12 +44,20 @@ class BmcMode(enum.Enum):
     FRESH = "fresh"  # a new solver for every query (no incrementality)
 
 
+class Steps(enum.Enum):
+    """How a step is chosen in the unrolling (measured in bench/symbolic_bench.py)."""
+
+    MOVES = "moves"  # the process that moves (Encoder.move, NOTE(moves))
+    CHOICES = "choices"  # any transition by number (Encoder.trans)
+
+
 def run_bmc(
     enc: Encoder,
     props: Sequence[Property],
     max_depth: int,
     deadline: float,
     mode: BmcMode = BmcMode.ASSUME,
+    steps: Steps = Steps.MOVES,
 ) -> dict[str, BmcOutcome]:
     """Search every property of `props` to `max_depth` steps (until `deadline`)."""
     arith = enc.arith
@@ -58,7 +66,7 @@ def run_bmc(
     clean: dict[str, int] = {p.name: -1 for p in props}
     open_props = list(props)
     states: list[State] = [enc.new_state("s0")]
-    choices: list[z3.ExprRef] = []
+    choices: list[z3.ExprRef | Move] = []
     base: list[z3.BoolRef] = [enc.domain(states[0]), enc.init(states[0])]
 
     def new_solver() -> z3.Solver:
@@ -118,9 +126,14 @@ def run_bmc(
             return out
         if k == max_depth:
             break
-        c = enc.new_choice(f"c{k}")
         s2 = enc.new_state(f"s{k + 1}")
-        step = [enc.domain(s2), enc.trans(sk, c, s2)]
+        c: z3.ExprRef | Move
+        if steps is Steps.MOVES:
+            c = enc.new_move(f"c{k}")
+            step = [enc.domain(s2), enc.move(sk, c, s2)]
+        else:
+            c = enc.new_choice(f"c{k}")
+            step = [enc.domain(s2), enc.trans(sk, c, s2)]
         choices.append(c)
         states.append(s2)
         base.extend(step)
@@ -131,11 +144,14 @@ def run_bmc(
 
 
 def _trace(
-    enc: Encoder, prop: Property, m: z3.ModelRef, states: list[State], choices: list[z3.ExprRef]
+    enc: Encoder, prop: Property, m: z3.ModelRef, states: list[State], choices: list[z3.ExprRef | Move]
 ) -> Trace:
     k = len(choices)
     sts = tuple(enc.state_values(m, states[i]) for i in range(k + 1))
-    trs = tuple(enc.choice_value(m, choices[i]) for i in range(k))
+    trs = tuple(
+        enc.move_value(m, c, sts[i]) if isinstance(c, Move) else enc.choice_value(m, c)
+        for i, c in enumerate(choices)
+    )
     if prop.kind is PropKind.ASSERTION:
         t, i = enc.failing_step(prop, m, states[k])
         return Trace(states=sts, transitions=(*trs, t), failed_check=i)
