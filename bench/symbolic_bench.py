@@ -6,12 +6,15 @@ BMC's verdict, depth and time to the shortest counterexample, and for a
 property BMC does not refute, each proof method on its own (verdict, time,
 size of the invariant).  `--encodings` also times BMC under each encoding
 variant (bit-vectors vs integers; assumption literals, push/pop, or a fresh
-solver per depth) for the properties that are violated.
+solver per depth; moves or numbered transitions as steps) for the properties
+that are violated.  `--violations` times only BMC on the properties declared
+violated, against the explicit engine's time for the configuration.
 
 Usage (from the repository root):
     python bench/symbolic_bench.py specs/classic/peterson.2.mig specs/classic/adding.1.mig
     python bench/symbolic_bench.py --encodings --timeout 60 specs/classic/peterson.2.mig
     python bench/symbolic_bench.py --whole specs/no_copy.mig     # every configuration, z3 proofs, totals
+    python bench/symbolic_bench.py --violations specs/no_copy.mig -D mode=SYNC_NO_COPY   # BMC vs explicit
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from checker.explicit import check as explicit_check
 from checker.result import PropertyResult
 from checker.symbolic import METHODS, SymbolicOptions, prove
 from checker.symbolic import check as symbolic_check
-from checker.symbolic.bmc import BmcMode, run_bmc
+from checker.symbolic.bmc import BmcMode, Steps, run_bmc
 from checker.symbolic.encode import Arith, Encoder, is_safety
 from model.frontend import configurations, load_spec
 from model.ir import Model, PropKind
@@ -71,17 +74,19 @@ def bench_model(
             cells.append(_fmt(r, time.monotonic() - t))
         print(f"| {p.name} | " + " | ".join(cells) + " |", flush=True)
         if encodings and b.trace is not None:
-            for arith, mode in (
-                (Arith.BV, BmcMode.ASSUME),
-                (Arith.BV, BmcMode.PUSHPOP),
-                (Arith.BV, BmcMode.FRESH),
-                (Arith.INT, BmcMode.ASSUME),
+            for arith, mode, steps in (
+                (Arith.BV, BmcMode.ASSUME, Steps.MOVES),
+                (Arith.BV, BmcMode.ASSUME, Steps.CHOICES),
+                (Arith.BV, BmcMode.PUSHPOP, Steps.MOVES),
+                (Arith.BV, BmcMode.FRESH, Steps.MOVES),
+                (Arith.INT, BmcMode.ASSUME, Steps.MOVES),
             ):
                 t = time.monotonic()
-                out = run_bmc(Encoder(m, arith), [p], depth, t + timeout, mode)[p.name]
+                out = run_bmc(Encoder(m, arith), [p], depth, t + timeout, mode, steps)[p.name]
                 found = f"d={out.trace.length}" if out.trace else f"none ({out.stop})"
                 took = time.monotonic() - t
-                print(f"|   BMC {arith.value}/{mode.value} | | {found} {took:.2f}s | | | |", flush=True)
+                what = f"{arith.value}/{mode.value}/{steps.value}"
+                print(f"|   BMC {what} | | {found} {took:.2f}s | | | |", flush=True)
 
 
 def bench_whole(model: Model, timeout: float, depth: int) -> tuple[float, float, int, int]:
@@ -127,6 +132,44 @@ def bench_whole(model: Model, timeout: float, depth: int) -> tuple[float, float,
     return t_ex, t_sym, proved, missed
 
 
+def bench_violations(model: Model, timeout: float, depth: int) -> list[tuple[str, int, float, float]]:
+    """BMC alone on the properties the spec declares violated, as `check` runs them first.
+
+    NOTE(violations-first) in checker/symbolic/__init__.py: those properties
+    get a BMC run of their own before anything else, on the whole model's
+    encoding; this times that run (to each trace, replayed by the explicit
+    engine) against the explicit engine's time for the whole configuration,
+    without the proofs of the other properties.  Returns (property, depth,
+    BMC s, explicit s) per violation.
+    """
+    from checker.explicit import replay
+
+    t = time.monotonic()
+    ex = {r.property: r for r in explicit_check(model, ExplicitOptions(timeout=timeout))}
+    t_ex = time.monotonic() - t
+    props = [p for p in model.properties if is_safety(p) and p.expect_violation]
+    if not props:
+        return []
+    outs = run_bmc(Encoder(model, Arith.BV), props, depth, time.monotonic() + timeout)
+    rows: list[tuple[str, int, float, float]] = []
+    label = model.config_label()
+    for p in props:
+        out, e = outs[p.name], ex[p.name]
+        e_cell = e.verdict.value + (f" d={e.trace.length}" if e.trace else "")
+        if out.trace is None:
+            print(f"| {label} | {p.name} | {e_cell} | none ({out.stop}) | {out.seconds:.2f} | |", flush=True)
+            continue
+        problem = replay(model, out.trace)
+        assert problem is None, f"{p.name}: BMC trace does not replay: {problem}"
+        ratio = out.seconds / max(t_ex, 1e-3)
+        print(
+            f"| {label} | {p.name} | {e_cell} | d={out.trace.length} | {out.seconds:.2f} | {t_ex:.2f} | {ratio:.1f}x |",
+            flush=True,
+        )
+        rows.append((p.name, out.trace.length, out.seconds, t_ex))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("specs", nargs="+")
@@ -140,9 +183,29 @@ def main() -> None:
         help="each configuration as `check --engine both` runs it (all methods, shared lemmas), with totals",
     )
     ap.add_argument("--methods", default=",".join(METHODS), help="proof methods to time, comma-separated")
+    ap.add_argument(
+        "--violations",
+        action="store_true",
+        help="only BMC on the properties declared violated (the first z3 work of `check`), "
+        "per violation: BMC s, the configuration's explicit s, and their ratio",
+    )
     args = ap.parse_args()
     methods = tuple(m for m in args.methods.split(",") if m)
     defines = dict(d.split("=", 1) for d in args.defines)
+    if args.violations:
+        rows: list[tuple[str, int, float, float]] = []
+        print("| configuration | property | explicit | BMC | BMC s | explicit s | BMC / explicit |")
+        print("|---|---|---|---|---|---|---|")
+        for path in args.specs:
+            for model in configurations(load_spec(path, defines)):
+                rows.extend(bench_violations(model, args.timeout, args.depth))
+        if rows:
+            worst = max(rows, key=lambda r: r[2] / max(r[3], 1e-3))
+            print(
+                f"\n{len(rows)} violations; worst ratio {worst[2] / max(worst[3], 1e-3):.1f}x "
+                f"({worst[0]}, {worst[1]} steps, {worst[2]:.2f}s vs {worst[3]:.2f}s)"
+            )
+        return
     if args.whole:
         totals = [0.0, 0.0, 0, 0]
         print("| configuration | property | explicit | z3 | z3 s | BMC / explicit |")
