@@ -149,7 +149,7 @@ def _trace(
     k = len(choices)
     sts = tuple(enc.state_values(m, states[i]) for i in range(k + 1))
     trs = tuple(
-        enc.move_value(m, c, sts[i]) if isinstance(c, Move) else enc.choice_value(m, c)
+        enc.move_value(m, states[i], c, sts[i]) if isinstance(c, Move) else enc.choice_value(m, c)
         for i, c in enumerate(choices)
     )
     if prop.kind is PropKind.ASSERTION:

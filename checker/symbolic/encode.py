@@ -32,7 +32,6 @@ from typing import assert_never
 
 import z3
 
-from checker.symbolic.concrete import evaluate
 from model.ir import (
     Assign,
     AssignElem,
@@ -673,24 +672,18 @@ class Encoder:
             cs.append(self.val(s2, v) == nxt)
         return z3.And(cs)
 
-    def move_value(self, m: z3.ModelRef, mv: Move, values: Sequence[int]) -> int:
-        """The transition that `mv` takes, in a model of `move(s, mv, s2)` where `values` is `s`.
+    def move_value(self, m: z3.ModelRef, s: State, mv: Move, values: Sequence[int]) -> int:
+        """The transition that `mv` takes in a model of `move(s, mv, s2)`; `values` is `s` there.
 
-        A location whose guards exclude each other is resolved by evaluating
-        the guards on `values` (checker/symbolic/concrete.py); the trace is
-        replayed by the explicit engine anyway.
+        Only the transitions of the moving process from its location are
+        candidates; the model decides between them (their guards, or the
+        local choice).
         """
         sch = self.schedule()
         proc = sch.procs[self.choice_value(m, mv.proc)]
         pc = values[self.model.processes[proc].pc_var]
-        exclusive = (proc, pc) in sch.exclusive
-        local = -1 if exclusive or mv.local is None else self.choice_value(m, mv.local)
         for t in self.model.transitions:
-            if t.process != proc or t.pc_from != pc:
-                continue
-            if exclusive and evaluate(t.guard, tuple(values)) != 0:
-                return t.index
-            if not exclusive and sch.local_index[t.index] == local:
+            if t.process == proc and t.pc_from == pc and z3.is_true(m.eval(self.taken(t, s, mv), True)):
                 return t.index
         raise AssertionError("no transition taken in a model of move()")
 
