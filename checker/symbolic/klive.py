@@ -6,13 +6,14 @@ proof methods of `checker/symbolic` prove like any other (Claessen and
 Sörensson, "A Liveness Checking Algorithm that Counts", FMCAD 2012).
 
 `monitored(model, prop, cap)` builds a new IR model, the original with a
-monitor beside it (NOTE(k-liveness)); `prove_liveness` picks the bound k
-from the monitored model's reachable states, proves the invariant
+monitor beside it (NOTE(k-liveness)); `prove_liveness` picks the processes
+whose rounds are counted and the bound k from the monitored model's
+reachable states (NOTE(fair-subset)), proves the invariant
 `live.rounds <= k` with `checker.symbolic.prove` (BMC, then the proof
 methods, every candidate re-checked by a fresh solver), and reports that as
 the liveness property's answer: PROVED with the invariant, or UNKNOWN with
 the reason.  It never answers VIOLATED: a fair cycle shows as a count that
-keeps growing, and that is left to the explicit engine's lasso search.
+keeps growing, and refutation is lasso.py's bounded lasso search.
 
 NOTE(k-liveness): the monitor reads each step's pre-state s, so its
 variables describe the run up to the state before the current one:
@@ -22,7 +23,8 @@ variables describe the run up to the state before the current one:
   from s writes  open(s) = (pending || S(s)) && !G(s).  `open` holds from
   some time on forever exactly when the property is violated from there
   (liveness.py's semantics: the P-state itself counts for Q).
-* `live.phase`: round-robin over the weakly fair processes f0 .. f(F-1).
+* `live.phase`: round-robin over weakly fair processes f0 .. f(F-1), all
+  of them or a subset (NOTE(fair-subset)); none when F <= 1.
   A step advances it from f when f takes the step or f is disabled in s
   (no transition of f has its pc and guard true: a step that fails a
   check is enabled, as in liveness.py).  Every wrap from f(F-1) to f0 is a
@@ -45,12 +47,14 @@ cannot make: a model with a strongly fair process is not supported.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from checker.result import PropertyResult, Stats, StopReason, Verdict
 from model.ir import (
     TRUE,
     Assign,
+    AssignElem,
     Binary,
     BinOp,
     Const,
@@ -73,6 +77,7 @@ from model.ir import (
     Write,
     mk_and,
     mk_or,
+    vars_read,
 )
 
 # The largest bound tried: a run that keeps an obligation open for this many
@@ -111,11 +116,15 @@ def _not(e: Expr) -> Expr:
     return Unary(UnOp.NOT, e)
 
 
-def monitored(model: Model, prop: Property, cap: int, counting: bool = True) -> Monitored:
+def monitored(
+    model: Model, prop: Property, cap: int, counting: bool = True, turns: Sequence[int] | None = None
+) -> Monitored:
     """`model` with the monitor of NOTE(k-liveness) for `prop`; rounds saturate at `cap`.
 
     Without `counting` only `live.pending` and the stutter are added (the
     lasso search of lasso.py needs no rounds); the goal is then `true`.
+    `turns` are the weakly fair processes the rounds go over (default: all
+    of them); any subset is sound (NOTE(fair-subset)).
     """
     assert supported(model, prop) is None
     assert prop.expr is not None
@@ -133,6 +142,9 @@ def monitored(model: Model, prop: Property, cap: int, counting: bool = True) -> 
         case _:
             raise AssertionError(f"not a liveness property: {prop.kind}")
     fair = [p for p in model.processes if p.fairness is Fairness.WEAK]
+    if turns is not None:
+        assert all(model.processes[i].fairness is Fairness.WEAK for i in turns)
+        fair = [model.processes[i] for i in turns]
     n = len(model.variables)
     variables = list(model.variables)
     initial = list(model.initial)
@@ -148,8 +160,8 @@ def monitored(model: Model, prop: Property, cap: int, counting: bool = True) -> 
 
     pending = add("live.pending", Domain(DomainKind.BOOL, 0, 1), opened)
     # the phase's values print as the fair process whose turn it is
-    turns = Domain(DomainKind.ENUM, 0, len(fair) - 1, tuple(p.name for p in fair))
-    phase = add("live.phase", turns, 0) if len(fair) > 1 and counting else None
+    whose = Domain(DomainKind.ENUM, 0, len(fair) - 1, tuple(p.name for p in fair))
+    phase = add("live.phase", whose, 0) if len(fair) > 1 and counting else None
     rounds = add("live.rounds", Domain(DomainKind.INT, 0, cap), 0) if counting else -1
     stutter_proc = len(model.processes)
     stutter_pc = add("live.stutter.pc", Domain(DomainKind.PC, 0, 0), 0, stutter_proc, VarKind.PC)
@@ -278,6 +290,34 @@ def _result(
     )
 
 
+def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
+    """NOTE(fair-subset): the fairness sets tried, the likeliest first.
+
+    A fair run is fair to every subset of the weakly fair processes, so a
+    violating fair run makes the rounds over any subset unbounded: proving
+    `live.rounds <= k` with the rounds over a subset is as sound as over all
+    of them, and far cheaper (one process: no phase variable at all).  It
+    is complete only when the property needs no other process's fairness,
+    so the processes that can close the obligation (they write what its
+    goal reads) come first, one at a time, then all of them together.
+    """
+    fair = [p.index for p in model.processes if p.fairness is Fairness.WEAK]
+    goal = prop.expr2 if prop.kind is PropKind.LEADS_TO else prop.expr
+    assert goal is not None
+    reads = vars_read(goal)
+    writes: dict[int, set[int]] = {}
+    for t in model.transitions:
+        mine = writes.setdefault(t.process, set())
+        mine.add(model.processes[t.process].pc_var)
+        for w in t.writes:
+            mine.update(w.vars if isinstance(w, AssignElem) else (w.var,))
+    closers = [i for i in fair if writes.get(i, set()) & reads]
+    out: list[tuple[int, ...]] = [(i,) for i in closers]
+    if len(fair) > 1 or not out:
+        out.append(tuple(fair))
+    return out
+
+
 def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[str, ...]) -> PropertyResult:
     """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
     from checker.explicit import reachable_states
@@ -287,34 +327,43 @@ def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[
     why = supported(model, prop)
     if why is not None:
         return _result(prop, Verdict.UNKNOWN, 0.0, reason=StopReason.NOT_SUPPORTED, detail=why)
-    probe = monitored(model, prop, ROUND_CAP)
-    states = reachable_states(probe.model, STATE_LIMIT)
-    if states is None:
-        return _result(
-            prop,
-            Verdict.UNKNOWN,
-            time.monotonic() - start,
-            reason=StopReason.MAX_STATES,
-            detail=f"k-liveness: the monitored model has more than {STATE_LIMIT:,} states",
-        )
-    most = max(s[probe.rounds] for s in states)
-    if most >= ROUND_CAP:
+    tried: list[str] = []
+    chosen: tuple[tuple[int, ...], list[tuple[int, ...]], int] | None = None
+    for turns in _turn_candidates(model, prop):
+        probe = monitored(model, prop, ROUND_CAP, turns=turns)
+        who = ", ".join(model.processes[i].name for i in turns) or "every step"
+        found = reachable_states(probe.model, STATE_LIMIT)
+        if found is None:
+            tried.append(f"rounds of {who}: more than {STATE_LIMIT:,} states")
+            continue
+        top = max(s[probe.rounds] for s in found)
+        if top >= ROUND_CAP:
+            tried.append(f"rounds of {who}: unbounded")
+            continue
+        chosen = (turns, found, top)
+        break
+    if chosen is None:
         return _result(
             prop,
             Verdict.UNKNOWN,
             time.monotonic() - start,
             reason=StopReason.NOT_SUPPORTED,
-            detail=(
-                f"k-liveness: an obligation stays open for {ROUND_CAP} fairness rounds "
-                "(likely a fair cycle; z3 does not search for lassos, the explicit engine does)"
-            ),
+            detail=f"k-liveness: no bound on the fairness rounds of an open obligation ({'; '.join(tried)})",
         )
-    mon = monitored(model, prop, most + 1)
+    turns, states, most = chosen
+    mon = monitored(model, prop, most + 1, turns=turns)
     spent = time.monotonic() - start
-    options = SymbolicOptions(timeout=max(1.0, timeout - spent), methods=methods, reachable_states=states)
+    # every reachable state is known to satisfy the goal: BMC only for k-induction's base case
+    options = SymbolicOptions(
+        timeout=max(1.0, timeout - spent), methods=methods, reachable_states=states, max_bmc_depth=4
+    )
     r = prove(mon.model, mon.goal, options)
     seconds = time.monotonic() - start
-    what = f"k-liveness, k = {most}: live.rounds <= {most} in the monitored model ({len(states):,} states)"
+    who = ", ".join(model.processes[i].name for i in turns) or "every step"
+    what = (
+        f"k-liveness, rounds of {who}, k = {most}: live.rounds <= {most} in the monitored model "
+        f"({len(states):,} states)"
+    )
     if r.verdict is Verdict.PROVED:
         return _result(
             prop,
