@@ -99,7 +99,7 @@ def _property_text(model: Model, prop: Property) -> str:
             return f"// {prop.name}"
 
 
-def _result(
+def symbolic_result(
     prop: Property,
     verdict: Verdict,
     seconds: float,
@@ -132,7 +132,7 @@ def _from_trace(model: Model, prop: Property, out: BmcOutcome, seconds: float) -
         raise SymbolicTraceError(prop.name, problem, trace)
     verdict = Verdict.REACHED if prop.kind is PropKind.REACHABLE else Verdict.VIOLATED
     what = "witness" if verdict is Verdict.REACHED else "shortest counterexample"
-    return _result(
+    return symbolic_result(
         prop, verdict, seconds, trace.length, trace=trace, detail=f"BMC: {what} of {trace.length} steps"
     )
 
@@ -195,7 +195,7 @@ def _prove_unrefuted(
                 f"{attempt.method} ({attempt.detail}, {attempt.seconds:.2f}s); "
                 f"invariant of {len(attempt.lemmas)} conjuncts {cert.detail} ({cert.seconds:.2f}s)"
             )
-            return _result(
+            return symbolic_result(
                 prop,
                 verdict,
                 time.monotonic() - start,
@@ -211,7 +211,7 @@ def _prove_unrefuted(
         else:
             stops.append(StopReason.SOLVER_UNKNOWN)
     reason = _main_reason(stops)
-    return _result(
+    return symbolic_result(
         prop, Verdict.UNKNOWN, time.monotonic() - start, clean_depth, reason=reason, detail="; ".join(notes)
     )
 
@@ -228,7 +228,7 @@ def _lasso(model: Model, prop: Property, options: SymbolicOptions) -> PropertyRe
     if out.trace is None:
         what = f"no fair lasso within {out.clean_depth} steps"
         reason = out.stop if out.stop is not None else StopReason.MAX_DEPTH
-        return _result(
+        return symbolic_result(
             prop, Verdict.UNKNOWN, out.seconds, out.clean_depth, reason=reason, detail=f"BMC: {what}"
         )
     from checker.explicit import replay_lasso
@@ -238,7 +238,7 @@ def _lasso(model: Model, prop: Property, options: SymbolicOptions) -> PropertyRe
         raise SymbolicTraceError(prop.name, problem, out.trace)
     cycle = out.trace.length - out.trace.loop_start if out.trace.loop_start is not None else 0
     shape = f"a cycle of {cycle} steps" if cycle else "stuttering in its last state"
-    return _result(
+    return symbolic_result(
         prop,
         Verdict.VIOLATED,
         out.seconds,
@@ -340,7 +340,7 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
                 continue
             reason = out.stop if out.stop is StopReason.TIMEOUT else r.reason
             detail = f"BMC: no counterexample within {out.clean_depth} steps; {r.detail}"
-            results[p.name] = _result(
+            results[p.name] = symbolic_result(
                 p,
                 Verdict.UNKNOWN,
                 r.stats.seconds + out.seconds,

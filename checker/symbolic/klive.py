@@ -50,7 +50,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from checker.result import PropertyResult, Stats, StopReason, Verdict
+from checker.result import PropertyResult, StopReason, Verdict
 from model.ir import (
     TRUE,
     Assign,
@@ -268,28 +268,6 @@ def monitored(
     return Monitored(mon, goal_prop, rounds, cap)
 
 
-def _result(
-    prop: Property,
-    verdict: Verdict,
-    seconds: float,
-    *,
-    reason: StopReason | None = None,
-    detail: str,
-    invariant: tuple[str, ...] = (),
-) -> PropertyResult:
-    return PropertyResult(
-        property=prop.name,
-        kind=prop.kind,
-        verdict=verdict,
-        engine="symbolic",
-        stats=Stats(depth=0, seconds=seconds),
-        expect_violation=prop.expect_violation,
-        reason=reason,
-        detail=detail,
-        invariant=invariant,
-    )
-
-
 def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
     """NOTE(fair-subset): the fairness sets tried, the likeliest first.
 
@@ -321,12 +299,12 @@ def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
 def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[str, ...]) -> PropertyResult:
     """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
     from checker.explicit import reachable_states
-    from checker.symbolic import SymbolicOptions, prove
+    from checker.symbolic import SymbolicOptions, prove, symbolic_result
 
     start = time.monotonic()
     why = supported(model, prop)
     if why is not None:
-        return _result(prop, Verdict.UNKNOWN, 0.0, reason=StopReason.NOT_SUPPORTED, detail=why)
+        return symbolic_result(prop, Verdict.UNKNOWN, 0.0, 0, reason=StopReason.NOT_SUPPORTED, detail=why)
     tried: list[str] = []
     chosen: tuple[tuple[int, ...], list[tuple[int, ...]], int] | None = None
     for turns in _turn_candidates(model, prop):
@@ -343,10 +321,11 @@ def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[
         chosen = (turns, found, top)
         break
     if chosen is None:
-        return _result(
+        return symbolic_result(
             prop,
             Verdict.UNKNOWN,
             time.monotonic() - start,
+            0,
             reason=StopReason.NOT_SUPPORTED,
             detail=f"k-liveness: no bound on the fairness rounds of an open obligation ({'; '.join(tried)})",
         )
@@ -365,10 +344,11 @@ def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[
         f"({len(states):,} states)"
     )
     if r.verdict is Verdict.PROVED:
-        return _result(
+        return symbolic_result(
             prop,
             Verdict.PROVED,
             seconds,
+            0,
             detail=f"{what} by {r.detail}",
             invariant=r.invariant,
         )
@@ -377,10 +357,11 @@ def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[
         raise AssertionError(
             f"k-liveness: z3 refutes live.rounds <= {most} of {prop.name}, enumeration does not"
         )
-    return _result(
+    return symbolic_result(
         prop,
         Verdict.UNKNOWN,
         seconds,
+        0,
         reason=r.reason if r.reason is not None else StopReason.SOLVER_UNKNOWN,
         detail=f"{what}: {r.detail}",
     )
