@@ -161,7 +161,10 @@ def _prove_unrefuted(
             stops.append(StopReason.TIMEOUT)
             notes.append(f"{method}: no time left")
             continue
-        method_deadline = min(deadline, now + budget * _SHARE.get(method, 1.0))
+        share = (
+            1.0 if method == options.methods[-1] else _SHARE.get(method, 1.0)
+        )  # the last takes what is left
+        method_deadline = min(deadline, now + budget * share)
         attempt: ProofAttempt
         if method == "kinduction":
             if clean_depth < 0:
@@ -272,11 +275,14 @@ def _liveness(model: Model, prop: Property, options: SymbolicOptions) -> Propert
 # timeout.  Its invariant is a ranking argument that blocking learns lemma by
 # lemma (no_copy SYNC/buffer: 672 lemmas in 146 s), where a safety proof of the
 # same configuration needs a few dozen.
-LIVENESS_FACTOR = 5
+LIVENESS_FACTOR = 10
+# Houdini's and Spacer's candidates do not speak of counters; blocking learns them.
+LIVENESS_METHODS = ("kinduction", "blocking")
 
 
 def _proof(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
-    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, options.methods)
+    methods = tuple(m for m in options.methods if m in LIVENESS_METHODS) or options.methods
+    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods)
 
 
 def _bmc_first(prop: Property) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from checker.explicit import ExplicitOptions, replay
 from checker.explicit import check as explicit_check
@@ -11,7 +12,7 @@ from checker.symbolic import SymbolicOptions, check, prove
 from checker.symbolic.certify import Certificate, certify, property_lemma
 from checker.symbolic.encode import Arith
 from checker.symbolic.replay import symbolic_replay
-from model.ir import Binary, BinOp, Const, PropKind, Unary, UnOp, VarRef
+from model.ir import Binary, BinOp, Const, Fairness, PropKind, Unary, UnOp, VarRef
 from tests.symbolic.irbuild import Builder, peterson
 
 OPTS = SymbolicOptions(max_bmc_depth=20, timeout=20.0)
@@ -84,12 +85,16 @@ def test_a_timeout_is_unknown_never_proved() -> None:
     assert r.reason is StopReason.TIMEOUT
 
 
-def test_liveness_is_not_supported() -> None:
+def test_liveness_is_decided_strong_fairness_is_not_supported() -> None:
     b = Builder()
     p = b.proc("P", ["a", "b"])
     b.trans(p, "a", "b")
     b.prop("ev", PropKind.EVENTUALLY, b.at(p, "b"))
-    (r,) = check(b.build(), OPTS)
+    model = b.build()
+    (r,) = check(model, OPTS)  # P's one step is the only way on: no fairness needed
+    assert r.verdict is Verdict.PROVED, r.detail
+    strong = replace(model, processes=tuple(replace(q, fairness=Fairness.STRONG) for q in model.processes))
+    (r,) = check(strong, OPTS)
     assert r.verdict is Verdict.UNKNOWN and r.reason is StopReason.NOT_SUPPORTED
 
 
