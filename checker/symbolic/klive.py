@@ -80,6 +80,7 @@ from model.ir import (
     vars_read,
 )
 
+ROUNDS = "live.rounds"  # the round counter's name
 # The largest bound tried: a run that keeps an obligation open for this many
 # fairness rounds is most likely a fair cycle (the explicit engine's answer).
 ROUND_CAP = 64
@@ -162,7 +163,7 @@ def monitored(
     # the phase's values print as the fair process whose turn it is
     whose = Domain(DomainKind.ENUM, 0, len(fair) - 1, tuple(p.name for p in fair))
     phase = add("live.phase", whose, 0) if len(fair) > 1 and counting else None
-    rounds = add("live.rounds", Domain(DomainKind.INT, 0, cap), 0) if counting else -1
+    rounds = add(ROUNDS, Domain(DomainKind.INT, 0, cap), 0) if counting else -1
     stutter_proc = len(model.processes)
     stutter_pc = add("live.stutter.pc", Domain(DomainKind.PC, 0, 0), 0, stutter_proc, VarKind.PC)
     assert pending == n

@@ -239,13 +239,12 @@ def _no_copy(**params: str) -> Model:
     "params",
     [
         {"mode": "SYNC_NO_COPY", "cb": "AIO", "patched": "true"},
-        {"mode": "SYNC_NO_COPY", "cb": "ZSMALLOC", "patched": "false"},
-        {"mode": "SYNC", "cb": "BUFFER", "patched": "true"},
-        {"mode": "ASYNC", "cb": "FALLBACK", "patched": "true"},
+        {"mode": "ASYNC", "cb": "BUFFER", "patched": "true"},
     ],
 )
-def test_no_copy_page_unlocked_proved_slow(params: dict[str, str]) -> None:
+def test_no_copy_page_unlocked_proved(params: dict[str, str]) -> None:
+    """Two of the smaller configurations (docs/PROOFS.md has every configuration's figure)."""
     m = _no_copy(**params)
     assert _explicit(m)["page_unlocked"] is Verdict.HOLDS
-    verdict, _, detail = _prove(m, "page_unlocked", 120.0)
+    verdict, _, detail = _prove(m, "page_unlocked", 300.0)
     assert verdict is Verdict.PROVED, detail
