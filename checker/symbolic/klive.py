@@ -40,7 +40,8 @@ A fair run violating the property keeps `open` forever and makes infinitely
 many rounds (each fair process is infinitely often disabled or taken, so
 the phase advances infinitely often), so `rounds` reaches k + 1 for every k.
 Contrapositive: if `rounds <= k` is an invariant of the monitored model for
-some k, the property holds.  Strong fairness needs a guess the round-robin
+some k, the property holds.  NOTE(episodes) in `_prove_episodes` is a
+second count for one process, with a side property.  Strong fairness needs a guess the round-robin
 cannot make: a model with a strongly fair process is not supported.
 """
 
@@ -118,14 +119,21 @@ def _not(e: Expr) -> Expr:
 
 
 def monitored(
-    model: Model, prop: Property, cap: int, counting: bool = True, turns: Sequence[int] | None = None
+    model: Model,
+    prop: Property,
+    cap: int,
+    counting: bool = True,
+    turns: Sequence[int] | None = None,
+    episodes: bool = False,
 ) -> Monitored:
     """`model` with the monitor of NOTE(k-liveness) for `prop`; rounds saturate at `cap`.
 
     Without `counting` only `live.pending` and the stutter are added (the
     lasso search of lasso.py needs no rounds); the goal is then `true`.
     `turns` are the weakly fair processes the rounds go over (default: all
-    of them); any subset is sound (NOTE(fair-subset)).
+    of them); any subset is sound (NOTE(fair-subset)).  With `episodes`
+    (one process f in `turns`) a round is a step of f or the start of a
+    spell in which f is disabled (NOTE(episodes)).
     """
     assert supported(model, prop) is None
     assert prop.expr is not None
@@ -164,6 +172,8 @@ def monitored(
     whose = Domain(DomainKind.ENUM, 0, len(fair) - 1, tuple(p.name for p in fair))
     phase = add("live.phase", whose, 0) if len(fair) > 1 and counting else None
     rounds = add(ROUNDS, Domain(DomainKind.INT, 0, cap), 0) if counting else -1
+    assert not episodes or len(fair) == 1
+    was_enabled = add("live.was_enabled", Domain(DomainKind.BOOL, 0, 1), 0) if episodes and counting else None
     stutter_proc = len(model.processes)
     stutter_pc = add("live.stutter.pc", Domain(DomainKind.PC, 0, 0), 0, stutter_proc, VarKind.PC)
     assert pending == n
@@ -188,9 +198,17 @@ def monitored(
         """The monitor's writes for a step of process `stepper` (None: the stutter)."""
         if not counting:
             return (Assign(pending, open_now),)
-        if not fair:
-            wrap: Expr = TRUE
-            phase_writes: list[Write] = []
+        if was_enabled is not None:
+            (f,) = fair
+            en_f = enabled(f)
+            if f.index == stepper:
+                wrap: Expr = TRUE
+            else:
+                wrap = mk_and([VarRef(was_enabled), _not(en_f)])
+            phase_writes: list[Write] = [Assign(was_enabled, en_f)]
+        elif not fair:
+            wrap = TRUE
+            phase_writes = []
         else:
             disabled = []
             for k, f in enumerate(fair):
@@ -297,72 +315,162 @@ def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
     return out
 
 
-def prove_liveness(model: Model, prop: Property, timeout: float, methods: tuple[str, ...]) -> PropertyResult:
-    """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
+def _enabled(model: Model, proc: int) -> Expr:
+    """Some transition of process `proc` has its pc and guard true (checks aside)."""
+    pc = VarRef(model.processes[proc].pc_var)
+    return mk_or(mk_and([_eq(pc, t.pc_from), t.guard]) for t in model.transitions if t.process == proc)
+
+
+def _goal(prop: Property) -> Expr:
+    goal = prop.expr2 if prop.kind is PropKind.LEADS_TO else prop.expr
+    assert goal is not None
+    return goal
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounded:
+    """A monitor whose round count stays below the cap in every reachable state."""
+
+    turns: tuple[int, ...]
+    episodes: bool
+    states: list[tuple[int, ...]]
+    k: int
+
+
+def _bound(model: Model, prop: Property, turns: tuple[int, ...], episodes: bool) -> _Bounded | str:
+    """The largest round count of the monitored model, or why there is none."""
     from checker.explicit import reachable_states
-    from checker.symbolic import SymbolicOptions, prove, symbolic_result
+
+    probe = monitored(model, prop, ROUND_CAP, turns=turns, episodes=episodes)
+    found = reachable_states(probe.model, STATE_LIMIT)
+    if found is None:
+        return f"more than {STATE_LIMIT:,} states"
+    top = max(s[probe.rounds] for s in found)
+    if top >= ROUND_CAP:
+        return "unbounded"
+    return _Bounded(turns, episodes, found, top)
+
+
+def _prove_bounded(
+    model: Model, prop: Property, b: _Bounded, deadline: float, methods: tuple[str, ...]
+) -> PropertyResult:
+    """`live.rounds <= k` of the monitored model, by the proof methods."""
+    from checker.symbolic import SymbolicOptions, prove
+
+    mon = monitored(model, prop, b.k + 1, turns=b.turns, episodes=b.episodes)
+    # every reachable state is known to satisfy the goal: BMC only for k-induction's base case
+    options = SymbolicOptions(
+        timeout=max(1.0, deadline - time.monotonic()),
+        methods=methods,
+        reachable_states=b.states,
+        max_bmc_depth=4,
+    )
+    r = prove(mon.model, mon.goal, options)
+    if r.verdict is Verdict.VIOLATED:
+        # the explicit engine saw at most k rounds: a z3 trace beyond them is a bug
+        raise AssertionError(
+            f"k-liveness: z3 refutes live.rounds <= {b.k} of {prop.name}, enumeration does not"
+        )
+    return r
+
+
+def prove_liveness(
+    model: Model, prop: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
+) -> PropertyResult:
+    """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
+    from checker.symbolic import symbolic_result
 
     start = time.monotonic()
+    deadline = start + timeout
     why = supported(model, prop)
     if why is not None:
         return symbolic_result(prop, Verdict.UNKNOWN, 0.0, 0, reason=StopReason.NOT_SUPPORTED, detail=why)
     tried: list[str] = []
-    chosen: tuple[tuple[int, ...], list[tuple[int, ...]], int] | None = None
     for turns in _turn_candidates(model, prop):
-        probe = monitored(model, prop, ROUND_CAP, turns=turns)
         who = ", ".join(model.processes[i].name for i in turns) or "every step"
-        found = reachable_states(probe.model, STATE_LIMIT)
-        if found is None:
-            tried.append(f"rounds of {who}: more than {STATE_LIMIT:,} states")
-            continue
-        top = max(s[probe.rounds] for s in found)
-        if top >= ROUND_CAP:
-            tried.append(f"rounds of {who}: unbounded")
-            continue
-        chosen = (turns, found, top)
-        break
-    if chosen is None:
-        return symbolic_result(
-            prop,
-            Verdict.UNKNOWN,
-            time.monotonic() - start,
-            0,
-            reason=StopReason.NOT_SUPPORTED,
-            detail=f"k-liveness: no bound on the fairness rounds of an open obligation ({'; '.join(tried)})",
-        )
-    turns, states, most = chosen
-    mon = monitored(model, prop, most + 1, turns=turns)
-    spent = time.monotonic() - start
-    # every reachable state is known to satisfy the goal: BMC only for k-induction's base case
-    options = SymbolicOptions(
-        timeout=max(1.0, timeout - spent), methods=methods, reachable_states=states, max_bmc_depth=4
-    )
-    r = prove(mon.model, mon.goal, options)
-    seconds = time.monotonic() - start
-    who = ", ".join(model.processes[i].name for i in turns) or "every step"
-    what = (
-        f"k-liveness, rounds of {who}, k = {most}: live.rounds <= {most} in the monitored model "
-        f"({len(states):,} states)"
-    )
-    if r.verdict is Verdict.PROVED:
-        return symbolic_result(
-            prop,
-            Verdict.PROVED,
-            seconds,
-            0,
-            detail=f"{what} by {r.detail}",
-            invariant=r.invariant,
-        )
-    if r.verdict is Verdict.VIOLATED:
-        # the explicit engine saw at most `most` rounds: a z3 trace beyond them is a bug
-        raise AssertionError(
-            f"k-liveness: z3 refutes live.rounds <= {most} of {prop.name}, enumeration does not"
-        )
+        b = _bound(model, prop, turns, episodes=False)
+        if isinstance(b, str):
+            tried.append(f"rounds of {who}: {b}")
+        else:
+            # NOTE(episodes): a third of the time for the plain count, then the episodes
+            cheap = episodes and len(turns) == 1
+            r = _prove_bounded(model, prop, b, start + timeout / 3 if cheap else deadline, methods)
+            what = (
+                f"k-liveness, rounds of {who}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
+                f"({len(b.states):,} states)"
+            )
+            if r.verdict is Verdict.PROVED:
+                return symbolic_result(
+                    prop,
+                    Verdict.PROVED,
+                    time.monotonic() - start,
+                    0,
+                    detail=f"{what} by {r.detail}",
+                    invariant=r.invariant,
+                )
+            tried.append(f"{what}: {r.detail}")
+        if episodes and len(turns) == 1:
+            got = _prove_episodes(model, prop, turns[0], deadline, methods)
+            if isinstance(got, PropertyResult):
+                return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
+            tried.append(f"steps and waits of {who}: {got}")
+        if not isinstance(b, str) or time.monotonic() >= deadline:
+            break  # a bound exists: only the proof is missing
     return symbolic_result(
         prop,
         Verdict.UNKNOWN,
-        seconds,
+        time.monotonic() - start,
         0,
-        reason=r.reason if r.reason is not None else StopReason.SOLVER_UNKNOWN,
-        detail=f"{what}: {r.detail}",
+        reason=StopReason.TIMEOUT if time.monotonic() >= deadline else StopReason.NOT_SUPPORTED,
+        detail=f"k-liveness: {'; '.join(tried)}",
+    )
+
+
+def _prove_episodes(
+    model: Model, prop: Property, f: int, deadline: float, methods: tuple[str, ...]
+) -> PropertyResult | str:
+    """NOTE(episodes): count f's steps and the starts of its disabled spells, and rule out a last spell.
+
+    A violating fair run that f steps in infinitely often, or is enabled
+    in infinitely often (then a disabled spell starts infinitely often,
+    weak fairness giving it disabled infinitely often), makes that count
+    unbounded.  The one left is a run that keeps the obligation open with f
+    disabled forever from some time on: it violates the side property
+    `!G && !enabled(f) leads_to G || enabled(f)` (the obligation open
+    implies !G), proved first by the plain rounds (no episodes, so no
+    recursion).  Both proved: no violating fair run.
+    """
+    from checker.symbolic import symbolic_result
+
+    name = model.processes[f].name
+    b = _bound(model, prop, (f,), episodes=True)
+    if isinstance(b, str):
+        return b
+    goal = _goal(prop)
+    en = _enabled(model, f)
+    side = Property(
+        name=f"{prop.name}.{name}.waits",
+        kind=PropKind.LEADS_TO,
+        span=prop.span,
+        expr=mk_and([_not(goal), _not(en)]),
+        expr2=mk_or([goal, en]),
+    )
+    s = prove_liveness(model, side, max(1.0, (deadline - time.monotonic()) / 2), methods, episodes=False)
+    if s.verdict is not Verdict.PROVED:
+        return f"{name} may wait forever: not proved ({s.detail})"
+    r = _prove_bounded(model, prop, b, deadline, methods)
+    what = (
+        f"k-liveness, steps and waits of {name}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
+        f"({len(b.states):,} states)"
+    )
+    if r.verdict is not Verdict.PROVED:
+        return f"{what}: {r.detail}"
+    invariant = (
+        f"// (a) {name} does not wait forever with the obligation open: {s.detail}",
+        *s.invariant,
+        f"// (b) {name} steps or starts a wait at most {b.k} times while it is open",
+        *r.invariant,
+    )
+    return symbolic_result(
+        prop, Verdict.PROVED, 0.0, 0, detail=f"{what} by {r.detail}; and (a) {s.detail}", invariant=invariant
     )

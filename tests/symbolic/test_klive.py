@@ -76,7 +76,7 @@ def test_a_spin_that_fairness_allows_forever_is_not_proved() -> None:
     assert _explicit(m)["finishes"] is Verdict.VIOLATED
     verdict, reason, detail = _prove(m, "finishes")
     assert verdict is Verdict.UNKNOWN and reason is StopReason.NOT_SUPPORTED
-    assert "fairness rounds" in detail
+    assert "rounds of A: unbounded" in detail
 
 
 def test_check_refutes_with_the_shortest_lasso() -> None:
