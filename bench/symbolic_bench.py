@@ -9,12 +9,14 @@ variant (bit-vectors vs integers; assumption literals, push/pop, or a fresh
 solver per depth; moves or numbered transitions as steps) for the properties
 that are violated.  `--violations` times only BMC on the properties declared
 violated, against the explicit engine's time for the configuration.
+`--liveness` times z3 on the liveness properties (k-liveness proofs, lassos).
 
 Usage (from the repository root):
     python bench/symbolic_bench.py specs/classic/peterson.2.mig specs/classic/adding.1.mig
     python bench/symbolic_bench.py --encodings --timeout 60 specs/classic/peterson.2.mig
     python bench/symbolic_bench.py --whole specs/no_copy.mig     # every configuration, z3 proofs, totals
     python bench/symbolic_bench.py --violations specs/no_copy.mig -D mode=SYNC_NO_COPY   # BMC vs explicit
+    python bench/symbolic_bench.py --liveness specs/no_copy.mig -D patched=true   # z3 on liveness
 """
 
 from __future__ import annotations
@@ -170,6 +172,26 @@ def bench_violations(model: Model, timeout: float, depth: int) -> list[tuple[str
     return rows
 
 
+def bench_liveness(model: Model, timeout: float) -> list[tuple[str, str, float]]:
+    """Every liveness property: the explicit verdict and z3's (k-liveness or a lasso), with z3's time."""
+    explicit = {r.property: r for r in explicit_check(model, ExplicitOptions())}
+    rows: list[tuple[str, str, float]] = []
+    for prop in model.properties:
+        if not prop.kind.is_liveness:
+            continue
+        t0 = time.monotonic()
+        r = prove(model, prop, SymbolicOptions(timeout=timeout))
+        seconds = time.monotonic() - t0
+        how = r.detail.split(":")[0] if r.verdict.is_definite else (r.reason.value if r.reason else "")
+        print(
+            f"| {model.config_label()} | {prop.name} | {explicit[prop.name].verdict.value} | "
+            f"{r.verdict.value} | {seconds:.1f} | {how} |",
+            flush=True,
+        )
+        rows.append((prop.name, r.verdict.value, seconds))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("specs", nargs="+")
@@ -189,9 +211,27 @@ def main() -> None:
         help="only BMC on the properties declared violated (the first z3 work of `check`), "
         "per violation: BMC s, the configuration's explicit s, and their ratio",
     )
+    ap.add_argument(
+        "--liveness",
+        action="store_true",
+        help="only the liveness properties: z3's k-liveness proof or lasso (10x --timeout), next to the "
+        "explicit verdict",
+    )
     args = ap.parse_args()
     methods = tuple(m for m in args.methods.split(",") if m)
     defines = dict(d.split("=", 1) for d in args.defines)
+    if args.liveness:
+        print("| configuration | property | explicit | z3 | z3 s | how |")
+        print("|---|---|---|---|---|---|")
+        done: list[tuple[str, str, float]] = []
+        for path in args.specs:
+            for model in configurations(load_spec(path, defines)):
+                done.extend(bench_liveness(model, args.timeout))
+        proved = sum(1 for _, v, _ in done if v in ("PROVED", "VIOLATED"))
+        print(
+            f"\n{len(done)} liveness results, {proved} decided by z3, {sum(t for _, _, t in done):.0f}s of z3"
+        )
+        return
     if args.violations:
         rows: list[tuple[str, int, float, float]] = []
         print("| configuration | property | explicit | BMC | BMC s | explicit s | BMC / explicit |")
