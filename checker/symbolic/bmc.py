@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import z3
 
 from checker.result import StopReason, Trace
-from checker.symbolic.encode import Arith, Encoder, Move, State
+from checker.symbolic.encode import Arith, Encoder, Move, State, unknown_stop
 from model.ir import Property, PropKind
 
 
@@ -112,13 +112,7 @@ def run_bmc(
             if mode is not BmcMode.ASSUME:
                 solver.pop()
             if r == z3.unknown:
-                reason = solver.reason_unknown()
-                stop = (
-                    StopReason.TIMEOUT
-                    if "timeout" in reason or "canceled" in reason
-                    else StopReason.SOLVER_UNKNOWN
-                )
-                finish(stop)
+                finish(unknown_stop(solver.reason_unknown()))
                 return out
             if mode is BmcMode.ASSUME:
                 solver.add(z3.Not(lit))  # retire the literal: later checks need not branch on it

@@ -32,6 +32,7 @@ from typing import assert_never
 
 import z3
 
+from checker.result import StopReason
 from model.ir import (
     Assign,
     AssignElem,
@@ -758,6 +759,11 @@ def _subst(f: z3.BoolRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> z3.Bool
     dst = (z3.Ast * n)(*(b.as_ast() for _, b in pairs))
     ctx = f.ctx
     return z3.BoolRef(z3.Z3_substitute(ctx.ref(), f.as_ast(), n, src, dst), ctx)
+
+
+def unknown_stop(reason: str) -> StopReason:
+    """Why z3 answered `unknown`: a deadline (timeout, canceled) or the solver itself."""
+    return StopReason.TIMEOUT if "timeout" in reason or "canceled" in reason else StopReason.SOLVER_UNKNOWN
 
 
 def is_safety(prop: Property) -> bool:

@@ -23,7 +23,7 @@ import z3
 
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma
-from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.encode import Arith, Encoder, State, unknown_stop
 from model.ir import Property
 
 
@@ -95,7 +95,7 @@ def kinduction(
             return ProofAttempt("k-induction", lemmas, enc.arith, None, f"k={k}", time.monotonic() - start)
         if r == z3.unknown:
             why = solver.reason_unknown()
-            stop = StopReason.TIMEOUT if "timeout" in why or "canceled" in why else StopReason.SOLVER_UNKNOWN
+            stop = unknown_stop(why)
             return ProofAttempt(
                 "k-induction", None, enc.arith, stop, f"k={k}: {why}", time.monotonic() - start
             )

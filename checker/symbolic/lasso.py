@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import z3
 
 from checker.result import StopReason, Trace
-from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.encode import Arith, Encoder, State, unknown_stop
 from checker.symbolic.klive import monitored
 from model.ir import Fairness, Model, Property
 
@@ -116,13 +116,7 @@ def find_lasso(model: Model, prop: Property, max_depth: int, deadline: float) ->
                 return done(Trace(tuple(sts[: j + 1]), tuple(trs[:j]), loop_start=j), None)
             return done(Trace(tuple(sts[:n]), tuple(trs), loop_start=ell), None)
         if r == z3.unknown:
-            reason = solver.reason_unknown()
-            stop = (
-                StopReason.TIMEOUT
-                if "timeout" in reason or "canceled" in reason
-                else StopReason.SOLVER_UNKNOWN
-            )
-            return done(None, stop)
+            return done(None, unknown_stop(solver.reason_unknown()))
         clean = n
         solver.add(z3.Not(lit))
     return done(None, StopReason.MAX_DEPTH)

@@ -24,7 +24,7 @@ import z3
 
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma, LemmaBuilder
-from checker.symbolic.encode import Arith, Encoder, State
+from checker.symbolic.encode import Arith, Encoder, State, unknown_stop
 from checker.symbolic.induction import ProofAttempt
 from checker.symbolic.show import Z3Printer
 from model.ir import Model, Property
@@ -70,7 +70,7 @@ def spacer(model: Model, prop: Property, prop_lemma: Lemma, deadline: float) -> 
         )
     if r == z3.unknown:
         why = fp.reason_unknown()
-        stop = StopReason.TIMEOUT if "timeout" in why or "canceled" in why else StopReason.SOLVER_UNKNOWN
+        stop = unknown_stop(why)
         return ProofAttempt("spacer", None, Arith.INT, stop, f"spacer: {why}", took)
     answer = fp.get_cover_delta(-1, inv)
     formula = z3.substitute_vars(answer, *x)
