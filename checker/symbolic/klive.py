@@ -132,8 +132,9 @@ def monitored(
     lasso search of lasso.py needs no rounds); the goal is then `true`.
     `turns` are the weakly fair processes the rounds go over (default: all
     of them); any subset is sound (NOTE(fair-subset)).  With `episodes`
-    (one process f in `turns`) a round is a step of f or the start of a
-    spell in which f is disabled (NOTE(episodes)).
+    (one process f in `turns`) a round is a step of f that closes a cycle
+    of its control flow, or the start of a spell in which f is disabled
+    (NOTE(episodes)).
     """
     assert supported(model, prop) is None
     assert prop.expr is not None
@@ -194,15 +195,17 @@ def monitored(
     open_now = mk_and([mk_or([VarRef(pending), start]), _not(goal)])
     rounds_ref = VarRef(rounds)
 
-    def monitor_writes(stepper: int | None) -> tuple[Write, ...]:
-        """The monitor's writes for a step of process `stepper` (None: the stutter)."""
+    loops = _back_edges(model, fair[0].index) if was_enabled is not None else frozenset()
+
+    def monitor_writes(stepper: int | None, tr: int = -1) -> tuple[Write, ...]:
+        """The monitor's writes for a step of process `stepper` by transition `tr` (None: the stutter)."""
         if not counting:
             return (Assign(pending, open_now),)
         if was_enabled is not None:
             (f,) = fair
             en_f = enabled(f)
             if f.index == stepper:
-                wrap: Expr = TRUE
+                wrap: Expr = TRUE if tr in loops else Const(0, True)
             else:
                 wrap = mk_and([VarRef(was_enabled), _not(en_f)])
             phase_writes: list[Write] = [Assign(was_enabled, en_f)]
@@ -240,7 +243,9 @@ def monitored(
             Assign(rounds, Ite(open_now, counted, Const(0))),
         )
 
-    transitions = [replace(t, writes=(*t.writes, *monitor_writes(t.process))) for t in model.transitions]
+    transitions = [
+        replace(t, writes=(*t.writes, *monitor_writes(t.process, t.index))) for t in model.transitions
+    ]
     stuck = _not(mk_or(can_step(t) for t in model.transitions))
     transitions.append(
         Transition(
@@ -313,6 +318,39 @@ def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
     if len(fair) > 1 or not out:
         out.append(tuple(fair))
     return out
+
+
+def _back_edges(model: Model, proc: int) -> frozenset[int]:
+    """Transitions of `proc` closing a cycle of its control flow (DFS back edges from its initial pc).
+
+    Every cycle of the control-flow graph through locations reachable from
+    the initial pc contains one, so a process that steps forever takes one
+    of them infinitely often (NOTE(episodes)).
+    """
+    out: dict[int, list[tuple[int, int]]] = {}
+    for t in model.transitions:
+        if t.process == proc:
+            out.setdefault(t.pc_from, []).append((t.index, t.pc_to))
+    back: set[int] = set()
+    state: dict[int, int] = {}  # 1: on the DFS stack, 2: done
+    root = model.processes[proc].initial_pc
+    stack: list[tuple[int, int]] = [(root, 0)]
+    state[root] = 1
+    while stack:
+        loc, i = stack[-1]
+        edges = out.get(loc, [])
+        if i == len(edges):
+            state[loc] = 2
+            stack.pop()
+            continue
+        stack[-1] = (loc, i + 1)
+        tr, to = edges[i]
+        if state.get(to) == 1:
+            back.add(tr)
+        elif to not in state:
+            state[to] = 1
+            stack.append((to, 0))
+    return frozenset(back)
 
 
 def _enabled(model: Model, proc: int) -> Expr:
@@ -388,34 +426,32 @@ def prove_liveness(
     tried: list[str] = []
     for turns in _turn_candidates(model, prop):
         who = ", ".join(model.processes[i].name for i in turns) or "every step"
+        if episodes and len(turns) == 1:
+            # NOTE(episodes): the cheaper count first, with two thirds of the time
+            got = _prove_episodes(model, prop, turns[0], start + 2 * timeout / 3, methods)
+            if isinstance(got, PropertyResult):
+                return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
+            tried.append(f"cycles and waits of {who}: {got}")
         b = _bound(model, prop, turns, episodes=False)
         if isinstance(b, str):
             tried.append(f"rounds of {who}: {b}")
-        else:
-            # NOTE(episodes): a third of the time for the plain count, then the episodes
-            cheap = episodes and len(turns) == 1
-            r = _prove_bounded(model, prop, b, start + timeout / 3 if cheap else deadline, methods)
-            what = (
-                f"k-liveness, rounds of {who}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
-                f"({len(b.states):,} states)"
+            continue
+        r = _prove_bounded(model, prop, b, deadline, methods)
+        what = (
+            f"k-liveness, rounds of {who}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
+            f"({len(b.states):,} states)"
+        )
+        if r.verdict is Verdict.PROVED:
+            return symbolic_result(
+                prop,
+                Verdict.PROVED,
+                time.monotonic() - start,
+                0,
+                detail=f"{what} by {r.detail}",
+                invariant=r.invariant,
             )
-            if r.verdict is Verdict.PROVED:
-                return symbolic_result(
-                    prop,
-                    Verdict.PROVED,
-                    time.monotonic() - start,
-                    0,
-                    detail=f"{what} by {r.detail}",
-                    invariant=r.invariant,
-                )
-            tried.append(f"{what}: {r.detail}")
-        if episodes and len(turns) == 1:
-            got = _prove_episodes(model, prop, turns[0], deadline, methods)
-            if isinstance(got, PropertyResult):
-                return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
-            tried.append(f"steps and waits of {who}: {got}")
-        if not isinstance(b, str) or time.monotonic() >= deadline:
-            break  # a bound exists: only the proof is missing
+        tried.append(f"{what}: {r.detail}")
+        break  # a bound exists: only the proof is missing
     return symbolic_result(
         prop,
         Verdict.UNKNOWN,
@@ -429,12 +465,15 @@ def prove_liveness(
 def _prove_episodes(
     model: Model, prop: Property, f: int, deadline: float, methods: tuple[str, ...]
 ) -> PropertyResult | str:
-    """NOTE(episodes): count f's steps and the starts of its disabled spells, and rule out a last spell.
+    """NOTE(episodes): count f's loops and the starts of its disabled spells, and rule out a last spell.
 
-    A violating fair run that f steps in infinitely often, or is enabled
-    in infinitely often (then a disabled spell starts infinitely often,
-    weak fairness giving it disabled infinitely often), makes that count
-    unbounded.  The one left is a run that keeps the obligation open with f
+    A round is a step of f that closes a cycle of its control flow (a DFS
+    back edge: every cycle has one, `_back_edges`), or a step from a state
+    where f is disabled after one where it was enabled.  A violating fair
+    run that f steps in infinitely often (so it closes a cycle infinitely
+    often), or is enabled in infinitely often (then a disabled spell starts
+    infinitely often, weak fairness giving it disabled infinitely often),
+    makes that count unbounded.  The one left is a run that keeps the obligation open with f
     disabled forever from some time on: it violates the side property
     `!G && !enabled(f) leads_to G || enabled(f)` (the obligation open
     implies !G), proved first by the plain rounds (no episodes, so no
@@ -460,7 +499,7 @@ def _prove_episodes(
         return f"{name} may wait forever: not proved ({s.detail})"
     r = _prove_bounded(model, prop, b, deadline, methods)
     what = (
-        f"k-liveness, steps and waits of {name}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
+        f"k-liveness, cycles and waits of {name}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
         f"({len(b.states):,} states)"
     )
     if r.verdict is not Verdict.PROVED:
@@ -468,7 +507,7 @@ def _prove_episodes(
     invariant = (
         f"// (a) {name} does not wait forever with the obligation open: {s.detail}",
         *s.invariant,
-        f"// (b) {name} steps or starts a wait at most {b.k} times while it is open",
+        f"// (b) {name} closes a loop or starts a wait at most {b.k} times while it is open",
         *r.invariant,
     )
     return symbolic_result(

@@ -66,7 +66,8 @@ def test_weak_fairness_proves_the_handoff() -> None:
     assert _explicit(m)["finishes"] is Verdict.HOLDS
     verdict, _, detail = _prove(m, "finishes")
     assert verdict is Verdict.PROVED, detail
-    assert "k-liveness, rounds of A, k = 2" in detail  # A closes the obligation: its rounds alone
+    # A closes the obligation: its loops (none) and waits (none: it waits from the start) alone
+    assert "k-liveness, cycles and waits of A, k = 0" in detail
     assert _prove(m, "waits_end")[0] is Verdict.PROVED
 
 
