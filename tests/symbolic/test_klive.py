@@ -19,9 +19,24 @@ from checker.explicit import ExplicitOptions, reachable_states, replay_lasso
 from checker.explicit import check as explicit_check
 from checker.result import StopReason, Verdict
 from checker.symbolic import METHODS
-from checker.symbolic.klive import monitored, prove_liveness
+from checker.symbolic.klive import _enabled, monitored, prove_liveness
 from checker.symbolic.lasso import find_lasso
-from model.ir import TRUE, Assign, Binary, BinOp, Const, Fairness, Model, PropKind, Unary, UnOp, VarRef
+from model.ir import (
+    TRUE,
+    Assign,
+    Binary,
+    BinOp,
+    Const,
+    Fairness,
+    Model,
+    Property,
+    PropKind,
+    Unary,
+    UnOp,
+    VarRef,
+    mk_and,
+    mk_or,
+)
 from tests.symbolic.irbuild import Builder
 from tests.symbolic.randgen import models
 
@@ -155,6 +170,34 @@ def _monitor_agrees(model: Model) -> None:
     for name in ("ev", "inf", "lt"):
         most, cap = _max_rounds(model, name)
         assert (verdicts[name] is Verdict.VIOLATED) == (most == cap), (name, verdicts[name], most, cap)
+        if verdicts[name] is Verdict.VIOLATED:
+            _episodes_catch(model, name)
+
+
+def _episodes_catch(model: Model, name: str) -> None:
+    """NOTE(episodes) is sound: a violated property has unbounded episodes or a violated side property."""
+    prop = next(p for p in model.properties if p.name == name)
+    states = reachable_states(model, 100_000)
+    assert states is not None
+    cap = 2 * len(states) + 2
+    for f in (p.index for p in model.processes if p.fairness is Fairness.WEAK):
+        mon = monitored(model, prop, cap, turns=(f,), episodes=True)
+        reached = reachable_states(mon.model, 2_000_000)
+        assert reached is not None
+        if max(s[mon.rounds] for s in reached) == cap:
+            continue
+        goal = prop.expr2 if prop.kind is PropKind.LEADS_TO else prop.expr
+        assert goal is not None
+        en = _enabled(model, f)
+        side = Property(
+            "side",
+            PropKind.LEADS_TO,
+            prop.span,
+            mk_and([Unary(UnOp.NOT, goal), Unary(UnOp.NOT, en)]),
+            mk_or([goal, en]),
+        )
+        got = _explicit(replace(model, properties=(side,)))
+        assert got["side"] is Verdict.VIOLATED, (name, model.processes[f].name)
 
 
 def _z3_proves_only_what_holds(model: Model) -> None:
