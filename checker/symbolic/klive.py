@@ -505,9 +505,9 @@ def _prove_episodes(
     if r.verdict is not Verdict.PROVED:
         return f"{what}: {r.detail}"
     invariant = (
-        f"// (a) {name} does not wait forever with the obligation open: {s.detail}",
+        f"// (a) {name} does not wait forever with the obligation open ({s.detail.split(': ')[0]})",
         *s.invariant,
-        f"// (b) {name} closes a loop or starts a wait at most {b.k} times while it is open",
+        f"// (b) while it is open, {name} closes a loop or starts a wait at most {b.k} time(s)",
         *r.invariant,
     )
     return symbolic_result(
