@@ -96,7 +96,6 @@ class Monitored:
     model: Model
     goal: Property  # the invariant `live.rounds <= k`
     rounds: int  # variable index of live.rounds (-1 without counting)
-    cap: int  # rounds saturate here (k + 1)
 
 
 def supported(model: Model, prop: Property) -> str | None:
@@ -179,13 +178,10 @@ def monitored(
     stutter_pc = add("live.stutter.pc", Domain(DomainKind.PC, 0, 0), 0, stutter_proc, VarKind.PC)
     assert pending == n
 
-    by_proc: dict[int, list[Transition]] = {}
-    for t in model.transitions:
-        by_proc.setdefault(t.process, []).append(t)
+    enabled_of = {f.index: _enabled(model, f.index) for f in fair}
 
     def enabled(p: Process) -> Expr:
-        pc = VarRef(p.pc_var)
-        return mk_or(mk_and([_eq(pc, t.pc_from), t.guard]) for t in by_proc.get(p.index, []))
+        return enabled_of[p.index]
 
     def can_step(t: Transition) -> Expr:
         return mk_and(
@@ -289,7 +285,7 @@ def monitored(
         properties=(goal_prop,),
         symmetric_types=(),  # the phase order tells processes apart
     )
-    return Monitored(mon, goal_prop, rounds, cap)
+    return Monitored(mon, goal_prop, rounds)
 
 
 def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
@@ -304,9 +300,7 @@ def _turn_candidates(model: Model, prop: Property) -> list[tuple[int, ...]]:
     goal reads) come first, one at a time, then all of them together.
     """
     fair = [p.index for p in model.processes if p.fairness is Fairness.WEAK]
-    goal = prop.expr2 if prop.kind is PropKind.LEADS_TO else prop.expr
-    assert goal is not None
-    reads = vars_read(goal)
+    reads = vars_read(_goal(prop))
     writes: dict[int, set[int]] = {}
     for t in model.transitions:
         mine = writes.setdefault(t.process, set())

@@ -19,7 +19,7 @@ from checker.explicit import ExplicitOptions, reachable_states, replay_lasso
 from checker.explicit import check as explicit_check
 from checker.result import StopReason, Verdict
 from checker.symbolic import METHODS
-from checker.symbolic.klive import _enabled, monitored, prove_liveness
+from checker.symbolic.klive import _enabled, _goal, monitored, prove_liveness
 from checker.symbolic.lasso import find_lasso
 from model.ir import (
     TRUE,
@@ -186,8 +186,7 @@ def _episodes_catch(model: Model, name: str) -> None:
         assert reached is not None
         if max(s[mon.rounds] for s in reached) == cap:
             continue
-        goal = prop.expr2 if prop.kind is PropKind.LEADS_TO else prop.expr
-        assert goal is not None
+        goal = _goal(prop)
         en = _enabled(model, f)
         side = Property(
             "side",
