@@ -180,9 +180,6 @@ def monitored(
 
     enabled_of = {f.index: _enabled(model, f.index) for f in fair}
 
-    def enabled(p: Process) -> Expr:
-        return enabled_of[p.index]
-
     def can_step(t: Transition) -> Expr:
         return mk_and(
             [_eq(VarRef(model.processes[t.process].pc_var), t.pc_from), t.guard, *(c.cond for c in t.checks)]
@@ -199,7 +196,7 @@ def monitored(
             return (Assign(pending, open_now),)
         if was_enabled is not None:
             (f,) = fair
-            en_f = enabled(f)
+            en_f = enabled_of[f.index]
             if f.index == stepper:
                 wrap: Expr = TRUE if tr in loops else Const(0, True)
             else:
@@ -214,7 +211,7 @@ def monitored(
                 if f.index == stepper:
                     continue  # the stepping process is enabled
                 here = _eq(VarRef(phase), k) if phase is not None else TRUE
-                disabled.append(mk_and([here, _not(enabled(f))]))
+                disabled.append(mk_and([here, _not(enabled_of[f.index])]))
             turn = [k for k, f in enumerate(fair) if f.index == stepper]
             mine: list[Expr] = []
             if turn:
