@@ -31,6 +31,7 @@ the sort; Python does not care).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import assert_never
@@ -168,12 +169,41 @@ class Select:
 
     vars: tuple[int, ...]
     index: Expr
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Select, self.vars, self.index)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Select], tuple[tuple[int, ...], Expr]]:
+        return (Select, (self.vars, self.index))
+
+
+# NOTE(expr-hash): the composite nodes keep their hash, computed once from
+# their children's (kept too), so hashing an expression is O(1) instead of
+# a walk of its whole tree.  The engines key memo tables by expressions, and
+# the liveness monitor (checker/symbolic/klive.py) shares one large
+# condition among hundreds of transitions, where the walk made code
+# generation quadratic.  The hash is process-local (an enum's hash is its
+# name's string hash), so pickling rebuilds the node (`__reduce__`).
 
 
 @dataclass(frozen=True, slots=True)
 class Unary:
     op: UnOp
     arg: Expr
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Unary, self.op, self.arg)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Unary], tuple[UnOp, Expr]]:
+        return (Unary, (self.op, self.arg))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +211,16 @@ class Binary:
     op: BinOp
     lhs: Expr
     rhs: Expr
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Binary, self.op, self.lhs, self.rhs)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Binary], tuple[BinOp, Expr, Expr]]:
+        return (Binary, (self.op, self.lhs, self.rhs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +228,16 @@ class Ite:
     cond: Expr
     then: Expr
     else_: Expr
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Ite, self.cond, self.then, self.else_)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Ite], tuple[Expr, Expr, Expr]]:
+        return (Ite, (self.cond, self.then, self.else_))
 
 
 Expr = Const | VarRef | Select | Unary | Binary | Ite
@@ -300,36 +350,61 @@ def apply_binop(op: BinOp, a: int, b: int) -> int:
 
 
 def subexprs(e: Expr) -> Iterator[Expr]:
-    """`e` and all its sub-expressions, pre-order."""
-    yield e
-    match e:
-        case Const() | VarRef():
-            pass
-        case Select(index=i):
-            yield from subexprs(i)
-        case Unary(arg=a):
-            yield from subexprs(a)
-        case Binary(lhs=a, rhs=b):
-            yield from subexprs(a)
-            yield from subexprs(b)
-        case Ite(cond=c, then=t, else_=f):
-            yield from subexprs(c)
-            yield from subexprs(t)
-            yield from subexprs(f)
-        case _:
-            assert_never(e)
+    """`e` and all its sub-expressions, pre-order (a shared node once per occurrence)."""
+    stack: list[Expr] = [e]
+    while stack:
+        x = stack.pop()
+        yield x
+        match x:
+            case Const() | VarRef():
+                pass
+            case Select(index=i):
+                stack.append(i)
+            case Unary(arg=a):
+                stack.append(a)
+            case Binary(lhs=a, rhs=b):
+                stack.append(b)
+                stack.append(a)
+            case Ite(cond=c, then=t, else_=f):
+                stack.append(f)
+                stack.append(t)
+                stack.append(c)
+            case _:
+                assert_never(x)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def vars_read(e: Expr) -> frozenset[int]:
+    """The variables `e` reads (memoised: engines ask again for the same expressions).
+
+    A node shared within `e` is walked once (the liveness monitor's
+    conditions share large sub-expressions, NOTE(expr-hash)).
+    """
     out: set[int] = set()
-    for s in subexprs(e):
-        match s:
+    seen: set[int] = set()
+    stack: list[Expr] = [e]
+    while stack:
+        x = stack.pop()
+        match x:
+            case Const():
+                pass
             case VarRef(var=v):
                 out.add(v)
-            case Select(vars=vs):
+            case Select(vars=vs, index=i):
                 out.update(vs)
-            case _:
+                stack.append(i)
+            case Unary(arg=a):
+                stack.append(a)
+            case Binary(lhs=a, rhs=b) if id(x) not in seen:
+                seen.add(id(x))
+                stack.extend((a, b))
+            case Ite(cond=c, then=t, else_=f) if id(x) not in seen:
+                seen.add(id(x))
+                stack.extend((c, t, f))
+            case Binary() | Ite():
                 pass
+            case _:
+                assert_never(x)
     return frozenset(out)
 
 

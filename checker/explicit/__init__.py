@@ -172,7 +172,7 @@ def reachable_states(model: Model, limit: int) -> list[tuple[int, ...]] | None:
     out = explore(eng, Limits(max_states=limit))
     if out.stop is not None or len(out.order) > limit:
         return None
-    return [eng.layout.unpack(s) for s in out.order]
+    return eng.layout.unpack_all(out.order)
 
 
 def state_graph(model: Model, options: ExplicitOptions | None = None) -> nx.DiGraph:

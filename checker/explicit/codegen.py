@@ -406,11 +406,15 @@ class CodeGen:
         """`e` with simplified children, folded again."""
         match e:
             case Unary(op=op, arg=a):
-                return _fold(Unary(op, self._simplified(a)), {})
+                sa = self._simplified(a)
+                return e if sa is a else _fold(Unary(op, sa), {})
             case Binary(op=op, lhs=a, rhs=b):
-                return _fold(Binary(op, self._simplified(a), self._simplified(b)), {})
+                sa, sb = self._simplified(a), self._simplified(b)
+                return e if sa is a and sb is b else _fold(Binary(op, sa, sb), {})
             case Ite(cond=c, then=th, else_=el):
                 parts = (self._simplified(c), self._simplified(th), self._simplified(el))
+                if parts[0] is c and parts[1] is th and parts[2] is el:
+                    return e
                 return _fold(Ite(*parts), {})
             case _:
                 return e
@@ -1058,7 +1062,12 @@ def _known_after(model: Model, tr: Transition) -> dict[int, int]:
 
 
 def _fold(e: Expr, known: dict[int, int]) -> Expr:
-    """`e` with the known variables substituted, constants folded."""
+    """`e` with the known variables substituted, constants folded.
+
+    A node whose children fold to themselves is returned as it is, so that
+    memo tables keyed by expressions meet the same object (equality then
+    stops at identity instead of walking two equal trees).
+    """
     match e:
         case Const():
             return e
@@ -1068,7 +1077,7 @@ def _fold(e: Expr, known: dict[int, int]) -> Expr:
             fi = _fold(ix, known)
             if isinstance(fi, Const) and 0 <= fi.value < len(vs):
                 return _fold(VarRef(vs[fi.value]), known)
-            return Select(vs, fi)
+            return e if fi is ix else Select(vs, fi)
         case Unary(op=op, arg=a):
             fa = _fold(a, known)
             if isinstance(fa, Const):
@@ -1079,7 +1088,7 @@ def _fold(e: Expr, known: dict[int, int]) -> Expr:
                         return Const(-fa.value)
                     case _:
                         assert_never(op)
-            return Unary(op, fa)
+            return e if fa is a else Unary(op, fa)
         case Binary(op=op, lhs=a, rhs=b):
             fa, fb = _fold(a, known), _fold(b, known)
             if op in (BinOp.AND, BinOp.OR, BinOp.IMPLIES) and isinstance(fa, Const):
@@ -1096,12 +1105,13 @@ def _fold(e: Expr, known: dict[int, int]) -> Expr:
                 value = _eval_binary(op, fa.value, fb.value)
                 if value is not None:
                     return Const(value, op in BOOL_RESULT_OPS)
-            return Binary(op, fa, fb)
+            return e if fa is a and fb is b else Binary(op, fa, fb)
         case Ite(cond=c, then=th, else_=el):
             fc = _fold(c, known)
             if isinstance(fc, Const):
                 return _fold(th if fc.value else el, known)
-            return Ite(fc, _fold(th, known), _fold(el, known))
+            ft, fe = _fold(th, known), _fold(el, known)
+            return e if fc is c and ft is th and fe is el else Ite(fc, ft, fe)
         case _:
             assert_never(e)
 

@@ -79,27 +79,37 @@ MAX_LEMMAS = 5000
 MAX_ENUMERATED = 4096  # domains up to this size are printed as sets of values
 
 
+def _column_masks(col: Sequence[int]) -> dict[int, int]:
+    """Per value of one variable, the bit mask of the sample positions holding it.
+
+    Values in 0..255 go through `bytes.translate` (one C pass per value:
+    the samples are tens of thousands of states of about a hundred
+    variables), others bit by bit.
+    """
+    values = set(col)
+    if all(0 <= x < 256 for x in values):
+        raw = bytes(col)[::-1]  # position 0 becomes the lowest bit
+        out: dict[int, int] = {}
+        for x in values:
+            table = bytes(49 if b == x else 48 for b in range(256))  # "1" where the value is x, else "0"
+            out[x] = int(raw.translate(table), 2)
+        return out
+    masks: dict[int, int] = {}
+    for i, x in enumerate(col):
+        masks[x] = masks.get(x, 0) | (1 << i)
+    return masks
+
+
 class _Reached:
     """The sample R and, per variable and value, the bit mask of its states in R."""
 
     def __init__(self, model: Model, samples: Sequence[tuple[int, ...]]) -> None:
-        self.known: set[tuple[int, ...]] = set()
-        self.masks: list[dict[int, int]] = [{} for _ in model.variables]
-        columns: list[dict[int, bytearray]] = [{} for _ in model.variables]
-        size = len(samples) // 8 + 1
-        for i, s in enumerate(samples):
-            if s in self.known:
-                continue
-            self.known.add(s)
-            byte, bit = divmod(i, 8)
-            for v, x in enumerate(s):
-                col = columns[v].get(x)
-                if col is None:
-                    col = columns[v][x] = bytearray(size)
-                col[byte] |= 1 << bit
-        for v, col_of in enumerate(columns):
-            self.masks[v] = {x: int.from_bytes(b, "little") for x, b in col_of.items()}
-        self.n = len(samples)
+        unique = list(dict.fromkeys(samples))
+        self.known: set[tuple[int, ...]] = set(unique)
+        self.masks: list[dict[int, int]] = [_column_masks(col) for col in zip(*unique, strict=True)]
+        if not unique:
+            self.masks = [{} for _ in model.variables]
+        self.n = len(unique)
         self.full = (1 << self.n) - 1
 
     def add(self, s: tuple[int, ...]) -> None:

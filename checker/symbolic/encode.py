@@ -56,6 +56,8 @@ from model.ir import (
 
 State = tuple[z3.ExprRef, ...]
 
+_MEMO_LIMIT = 200_000  # NOTE(term-memo): entries kept before the table is dropped
+
 
 @dataclass(frozen=True, slots=True)
 class Move:
@@ -105,8 +107,15 @@ class _Interval:
     hi: int
 
 
-def _interval(e: Expr, model: Model, out: list[_Interval]) -> _Interval:
-    """Interval of `e`; every sub-expression's interval is appended to `out`."""
+def _interval(e: Expr, model: Model, out: list[_Interval], seen: dict[Expr, _Interval]) -> _Interval:
+    """Interval of `e`; every sub-expression's interval is appended to `out`.
+
+    `seen` holds the composite expressions already done (their intervals are
+    in `out` already): a shared sub-expression is walked once.
+    """
+    done = seen.get(e)
+    if done is not None:
+        return done
     r: _Interval
     match e:
         case Const(value=v):
@@ -115,12 +124,12 @@ def _interval(e: Expr, model: Model, out: list[_Interval]) -> _Interval:
             d = model.variables[v].domain
             r = _Interval(d.lo, d.hi)
         case Select(vars=vs, index=i):
-            _interval(i, model, out)
+            _interval(i, model, out, seen)
             r = _Interval(
                 min(model.variables[v].domain.lo for v in vs), max(model.variables[v].domain.hi for v in vs)
             )
         case Unary(op=op, arg=a):
-            ia = _interval(a, model, out)
+            ia = _interval(a, model, out, seen)
             match op:
                 case UnOp.NOT:
                     r = _Interval(0, 1)
@@ -129,8 +138,8 @@ def _interval(e: Expr, model: Model, out: list[_Interval]) -> _Interval:
                 case _:
                     assert_never(op)
         case Binary(op=op, lhs=a, rhs=b):
-            ia = _interval(a, model, out)
-            ib = _interval(b, model, out)
+            ia = _interval(a, model, out, seen)
+            ib = _interval(b, model, out, seen)
             match op:
                 case BinOp.ADD:
                     r = _Interval(ia.lo + ib.lo, ia.hi + ib.hi)
@@ -157,13 +166,15 @@ def _interval(e: Expr, model: Model, out: list[_Interval]) -> _Interval:
                 case _:
                     assert_never(op)
         case Ite(cond=c, then=t, else_=f):
-            _interval(c, model, out)
-            it = _interval(t, model, out)
-            iff = _interval(f, model, out)
+            _interval(c, model, out, seen)
+            it = _interval(t, model, out, seen)
+            iff = _interval(f, model, out, seen)
             r = _Interval(min(it.lo, iff.lo), max(it.hi, iff.hi))
         case _:
             assert_never(e)
     out.append(r)
+    if not isinstance(e, (Const, VarRef)):
+        seen[e] = r
     return r
 
 
@@ -193,8 +204,9 @@ def arith_width(model: Model, extra: Sequence[Expr] = ()) -> int:
     """The safe arithmetic width (NOTE(bv-width))."""
     ivs: list[_Interval] = [_Interval(v.domain.lo, v.domain.hi) for v in model.variables]
     ivs.append(_Interval(0, max(1, len(model.transitions))))
+    seen: dict[Expr, _Interval] = {}
     for e in [*model_exprs(model), *extra]:
-        _interval(e, model, ivs)
+        _interval(e, model, ivs, seen)
     return max(_signed_bits(i.lo, i.hi) for i in ivs) + 1
 
 
@@ -228,6 +240,8 @@ class Encoder:
         self._templates: dict[tuple[str, str], z3.BoolRef] = {}
         self._schedule: _Schedule | None = None
         self._tm: Move | None = None
+        # NOTE(term-memo): term/cond results per (expression, state); see `term`
+        self._memo: dict[tuple[bool, Expr, int], tuple[State, z3.ExprRef]] = {}
 
     def _inst1(self, key: tuple[str, str], build: Callable[[State], z3.BoolRef], s: State) -> z3.BoolRef:
         f = self._templates.get(key)
@@ -333,7 +347,40 @@ class Encoder:
     # -- expressions ------------------------------------------------------
 
     def term(self, e: Expr, s: State) -> z3.ExprRef:
-        """The integer value of `e` in `s` (a condition gives 0 or 1)."""
+        """The integer value of `e` in `s` (a condition gives 0 or 1).
+
+        NOTE(term-memo): a composite expression's term is built once per
+        state and reused: the liveness monitor (klive.py) puts one large
+        condition (a process's enabledness) into every transition, and
+        z3py builds terms slowly.  The key holds the expression (hashed in
+        O(1), NOTE(expr-hash) in model/ir.py) and the state's identity; the
+        entry keeps the state alive, so that identity is never reused while
+        the entry stands.  The table is dropped when it grows large.
+        """
+        if isinstance(e, (Const, VarRef)):
+            return self._term(e, s)
+        return self._memoised(False, e, s)
+
+    def cond(self, e: Expr, s: State) -> z3.BoolRef:
+        """`e` as a condition (any non-zero value is true); memoised as `term` is."""
+        if isinstance(e, Const):
+            return z3.BoolVal(e.value != 0)
+        got = self._memoised(True, e, s)
+        assert isinstance(got, z3.BoolRef)
+        return got
+
+    def _memoised(self, as_cond: bool, e: Expr, s: State) -> z3.ExprRef:
+        key = (as_cond, e, id(s))
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is s:
+            return hit[1]
+        out = self._cond(e, s) if as_cond else self._term(e, s)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = (s, out)
+        return out
+
+    def _term(self, e: Expr, s: State) -> z3.ExprRef:
         if expr_is_bool(e, self.model.variables) and not isinstance(e, (VarRef, Select, Const)):
             return z3.If(self.cond(e, s), self.num(1), self.num(0))
         match e:
@@ -390,8 +437,7 @@ class Encoder:
             return z3.SRem(x, y)
         return x - y * self._cdiv(x, y)
 
-    def cond(self, e: Expr, s: State) -> z3.BoolRef:
-        """`e` as a condition (any non-zero value is true)."""
+    def _cond(self, e: Expr, s: State) -> z3.BoolRef:
         match e:
             case Const(value=v):
                 return z3.BoolVal(v != 0)
