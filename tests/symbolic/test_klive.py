@@ -86,6 +86,52 @@ def test_weak_fairness_proves_the_handoff() -> None:
     assert _prove(m, "waits_end")[0] is Verdict.PROVED
 
 
+def test_the_two_halves_agree_in_one_process_and_in_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTE(two-halves): the side property in a forked child gives the same proof as in sequence."""
+    from checker.symbolic import klive
+
+    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
+    prop = next(p for p in m.properties if p.name == "waits_end")
+    children: list[object] = []
+    real_child = klive._Child
+
+    def counting_child(job: object) -> object:
+        children.append(job)
+        return real_child(job)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(klive, "_Child", counting_child)
+    monkeypatch.setattr(klive, "_cores", lambda: 2)
+    monkeypatch.setattr(klive, "PARALLEL", True)
+    two = prove_liveness(m, prop, 30.0, METHODS)
+    assert children, "the side property was not proved in a child process"
+    monkeypatch.setattr(klive, "PARALLEL", False)
+    one = prove_liveness(m, prop, 30.0, METHODS)
+    assert two.verdict is one.verdict is Verdict.PROVED, (two.detail, one.detail)
+    assert "cycles and waits of A" in two.detail and "and (a)" in two.detail
+    assert two.invariant == one.invariant
+
+
+def test_a_failure_in_the_side_process_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.symbolic import klive
+
+    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
+    prop = next(p for p in m.properties if p.name == "waits_end")
+    real = klive.prove_liveness
+
+    def broken_side(
+        model: Model, p: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
+    ):  # type: ignore[no-untyped-def]
+        if not episodes:
+            raise ValueError("side proof broke")
+        return real(model, p, timeout, methods, episodes=episodes)
+
+    monkeypatch.setattr(klive, "prove_liveness", broken_side)
+    monkeypatch.setattr(klive, "_cores", lambda: 2)
+    monkeypatch.setattr(klive, "PARALLEL", True)
+    with pytest.raises(RuntimeError, match="side proof broke"):
+        real(m, prop, 30.0, METHODS)
+
+
 def test_a_spin_that_fairness_allows_forever_is_not_proved() -> None:
     # weak fairness does not stop B spinning: A is disabled all along
     m = _fair(_handoff(flag_setter_loops=True), Fairness.WEAK)
