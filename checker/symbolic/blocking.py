@@ -363,9 +363,16 @@ def blocking_joint(
             raise _OutOfTime
         return m
 
+    # NOTE(checked-steps): per transition, (drops, lemma count) when its step was last
+    # found to keep every active lemma and property.  Lemmas only added since leave that
+    # check valid (they strengthen the pre-state), so the next pass asks the step to keep
+    # only the new ones; a dropped lemma or property (weaker pre-state) voids every check.
+    checked: dict[int, tuple[int, int]] = {}
+    drops = 0
+
     def learn() -> str | None:
         """The loop of the module docstring; why it gave up, or None when inductive."""
-        nonlocal ctis
+        nonlocal ctis, drops
         changed = True
         while changed and live():
             changed = False
@@ -379,15 +386,20 @@ def blocking_joint(
                     st = enc.state_values(m, s)
                     if st in reached.known:
                         g.dropped = "the property fails in a reachable state"
+                        drops += 1
                         break
                     block(st, g.reads or frozenset())
                     ctis += 1
             for tr in model.transitions:
                 written = enc.written(tr)
                 while live():
-                    rel = sorted(i for i in active if touch[i] & written)
-                    asked = [g for g in live() if g.reads is None or g.reads & written]
+                    # NOTE(checked-steps): after a drop everything, else only the lemmas learned since
+                    since = checked.get(tr.index)
+                    fresh = since[1] if since is not None and since[0] == drops else 0
+                    rel = sorted(i for i in active if i >= fresh and touch[i] & written)
+                    asked = [g for g in live() if g.reads is None or g.reads & written] if not fresh else []
                     if not rel and not asked:
+                        checked[tr.index] = (drops, len(exprs))
                         break
                     step = steps.get(tr.index)
                     if step is None:
@@ -397,6 +409,7 @@ def blocking_joint(
                         assumptions(),
                     )
                     if m is None:
+                        checked[tr.index] = (drops, len(exprs))
                         break
                     changed = True
                     st = enc.state_values(m, s)
@@ -408,6 +421,7 @@ def blocking_joint(
                             g.dropped = f"the property fails after {tr.text} from a reachable state"
                         reached.add(nxt)
                         active.difference_update(i for i in rel if evaluate(exprs[i], nxt) == 0)
+                        drops += 1
                         continue
                     broken = [touch[i] for i in rel if evaluate(exprs[i], nxt) == 0]
                     broken += [g.reads if g.reads is not None else every_var for g in failing]
