@@ -45,7 +45,6 @@ import z3
 
 from checker.result import StopReason
 from checker.symbolic.certify import Lemma
-from checker.symbolic.concrete import evaluate
 from checker.symbolic.encode import Arith, Encoder, State
 from checker.symbolic.houdini import (
     builder,
@@ -249,6 +248,11 @@ def cube_lemma(model: Model, cube: Sequence[tuple[int, frozenset[int]]]) -> Expr
     return Binary(BinOp.IMPLIES, ante, neg)
 
 
+def cube_lemma_holds(cube: Sequence[tuple[int, frozenset[int]]], x: Sequence[int]) -> bool:
+    """`cube_lemma(model, cube)` in the state `x` (values within their domains), read off the cube."""
+    return any(x[v] in meet for v, meet in cube)
+
+
 class _OutOfTime(Exception):
     """z3 answered unknown (the deadline passed) inside the learning loop."""
 
@@ -338,14 +342,21 @@ def blocking_joint(
         return [*(g.lit for g in live()), *(lits[i] for i in sorted(active))]
 
     def block(st: tuple[int, ...], prefer: frozenset[int]) -> None:
-        e = cube_lemma(model, reached.cube(model, st, prefer))
+        cube = reached.cube(model, st, prefer)
+        e = cube_lemma(model, cube)
         i = len(exprs)
         exprs.append(e)
+        cubes.append(cube)
         post.append(z3.Not(enc.cond(e, s2)))
         lits.append(z3.Bool(f"bl{i}"))
         touch.append(vars_read(e))
         solver.add(z3.Implies(lits[i], enc.cond(e, s)))
         active.add(i)
+
+    cubes: list[Sequence[tuple[int, frozenset[int]]]] = []  # per lemma: the cube it excludes
+
+    def holds(i: int, x: tuple[int, ...]) -> bool:
+        return cube_lemma_holds(cubes[i], x)
 
     every_var = frozenset(range(len(model.variables)))
     queries = ctis = 0
@@ -420,10 +431,10 @@ def blocking_joint(
                         for g in failing:
                             g.dropped = f"the property fails after {tr.text} from a reachable state"
                         reached.add(nxt)
-                        active.difference_update(i for i in rel if evaluate(exprs[i], nxt) == 0)
+                        active.difference_update(i for i in rel if not holds(i, nxt))
                         drops += 1
                         continue
-                    broken = [touch[i] for i in rel if evaluate(exprs[i], nxt) == 0]
+                    broken = [touch[i] for i in rel if not holds(i, nxt)]
                     broken += [g.reads if g.reads is not None else every_var for g in failing]
                     block(st, frozenset().union(*broken, enc.read_by(tr)))
                     ctis += 1

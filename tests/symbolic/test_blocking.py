@@ -25,6 +25,7 @@ BLOCKING = SymbolicOptions(max_bmc_depth=4, timeout=60.0, methods=("blocking",))
 _blocking_module = importlib.import_module("checker.symbolic.blocking")
 Reached = _blocking_module._Reached
 cube_lemma = _blocking_module.cube_lemma
+cube_lemma_holds = _blocking_module.cube_lemma_holds
 
 
 def _three_vars() -> Model:
@@ -54,6 +55,21 @@ def test_a_cube_lemma_holds_in_every_reached_state_and_excludes_the_blocked_one(
     for x in reached:
         assert evaluate(lemma, x) == 1, (cube, x)
     assert all(s[v] not in meet for v, meet in cube)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_VALUES, min_size=1, max_size=40), _VALUES, st.sets(st.integers(0, 2)), _VALUES)
+def test_a_cube_lemma_read_off_its_cube_agrees_with_its_expression(
+    reached: list[tuple[int, ...]], s: tuple[int, ...], prefer: set[int], other: tuple[int, ...]
+) -> None:
+    """The learning loop evaluates its lemmas on concrete states from their cubes."""
+    if s in reached:
+        return
+    model = _three_vars()
+    cube = Reached(model, reached).cube(model, s, frozenset(prefer))
+    lemma = cube_lemma(model, cube)
+    for x in (s, other, *reached):
+        assert cube_lemma_holds(cube, x) == (evaluate(lemma, x) == 1), (cube, x)
 
 
 def test_peterson_proved_by_blocking_alone() -> None:
