@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import time
 
 from checker.explicit import ExplicitOptions
@@ -172,6 +173,13 @@ def bench_violations(model: Model, timeout: float, depth: int) -> list[tuple[str
     return rows
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (klive's NOTE(two-halves))."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def bench_liveness(model: Model, timeout: float) -> list[tuple[str, str, float]]:
     """Every liveness property: the explicit verdict and z3's (k-liveness or a lasso), with z3's time."""
     explicit = {r.property: r for r in explicit_check(model, ExplicitOptions())}
@@ -180,12 +188,14 @@ def bench_liveness(model: Model, timeout: float) -> list[tuple[str, str, float]]
         if not prop.kind.is_liveness:
             continue
         t0 = time.monotonic()
+        c0 = _cpu()
         r = prove(model, prop, SymbolicOptions(timeout=timeout))
         seconds = time.monotonic() - t0
+        cpu = _cpu() - c0
         how = r.detail.split(":")[0] if r.verdict.is_definite else (r.reason.value if r.reason else "")
         print(
             f"| {model.config_label()} | {prop.name} | {explicit[prop.name].verdict.value} | "
-            f"{r.verdict.value} | {seconds:.1f} | {how} |",
+            f"{r.verdict.value} | {seconds:.1f} | {cpu:.1f} | {how} |",
             flush=True,
         )
         rows.append((prop.name, r.verdict.value, seconds))
@@ -221,8 +231,8 @@ def main() -> None:
     methods = tuple(m for m in args.methods.split(",") if m)
     defines = dict(d.split("=", 1) for d in args.defines)
     if args.liveness:
-        print("| configuration | property | explicit | z3 | z3 s | how |")
-        print("|---|---|---|---|---|---|")
+        print("| configuration | property | explicit | z3 | z3 s | z3 CPU s | how |")
+        print("|---|---|---|---|---|---|---|")
         done: list[tuple[str, str, float]] = []
         for path in args.specs:
             for model in configurations(load_spec(path, defines)):
