@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import resource
 import time
+from pathlib import Path
 
 from checker.explicit import ExplicitOptions
 from checker.explicit import check as explicit_check
@@ -194,7 +195,7 @@ def bench_liveness(model: Model, timeout: float) -> list[tuple[str, str, float]]
         cpu = _cpu() - c0
         how = r.detail.split(":")[0] if r.verdict.is_definite else (r.reason.value if r.reason else "")
         print(
-            f"| {model.config_label()} | {prop.name} | {explicit[prop.name].verdict.value} | "
+            f"| {Path(model.path).name} {model.config_label()} | {prop.name} | {explicit[prop.name].verdict.value} | "
             f"{r.verdict.value} | {seconds:.1f} | {cpu:.1f} | {how} |",
             flush=True,
         )
