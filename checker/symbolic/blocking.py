@@ -105,9 +105,11 @@ class _Reached:
     def __init__(self, model: Model, samples: Sequence[tuple[int, ...]]) -> None:
         unique = list(dict.fromkeys(samples))
         self.known: set[tuple[int, ...]] = set(unique)
-        self.masks: list[dict[int, int]] = [_column_masks(col) for col in zip(*unique, strict=True)]
-        if not unique:
-            self.masks = [{} for _ in model.variables]
+        self.masks: list[dict[int, int]] = (
+            [_column_masks(col) for col in zip(*unique, strict=True)]
+            if unique
+            else [{} for _ in model.variables]
+        )
         self.n = len(unique)
         self.full = (1 << self.n) - 1
 
@@ -325,6 +327,7 @@ def blocking_joint(
         return stop_all(StopReason.MAX_DEPTH, "no reachable states to learn from")
     reached = _Reached(model, samples)
     exprs: list[Expr] = []
+    cubes: list[Sequence[tuple[int, frozenset[int]]]] = []  # per lemma: the cube it excludes
     post: list[z3.BoolRef] = []  # negated, over the post-state
     lits: list[z3.BoolRef] = []
     touch: list[frozenset[int]] = []
@@ -352,11 +355,6 @@ def blocking_joint(
         touch.append(vars_read(e))
         solver.add(z3.Implies(lits[i], enc.cond(e, s)))
         active.add(i)
-
-    cubes: list[Sequence[tuple[int, frozenset[int]]]] = []  # per lemma: the cube it excludes
-
-    def holds(i: int, x: tuple[int, ...]) -> bool:
-        return cube_lemma_holds(cubes[i], x)
 
     every_var = frozenset(range(len(model.variables)))
     queries = ctis = 0
@@ -431,10 +429,10 @@ def blocking_joint(
                         for g in failing:
                             g.dropped = f"the property fails after {tr.text} from a reachable state"
                         reached.add(nxt)
-                        active.difference_update(i for i in rel if not holds(i, nxt))
+                        active.difference_update(i for i in rel if not cube_lemma_holds(cubes[i], nxt))
                         drops += 1
                         continue
-                    broken = [touch[i] for i in rel if not holds(i, nxt)]
+                    broken = [touch[i] for i in rel if not cube_lemma_holds(cubes[i], nxt)]
                     broken += [g.reads if g.reads is not None else every_var for g in failing]
                     block(st, frozenset().union(*broken, enc.read_by(tr)))
                     ctis += 1

@@ -372,7 +372,7 @@ class Encoder:
     def _memoised(self, as_cond: bool, e: Expr, s: State) -> z3.ExprRef:
         key = (as_cond, e, id(s))
         hit = self._memo.get(key)
-        if hit is not None and hit[0] is s:
+        if hit is not None:
             return hit[1]
         out = self._cond(e, s) if as_cond else self._term(e, s)
         if len(self._memo) >= _MEMO_LIMIT:
