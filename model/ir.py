@@ -34,7 +34,7 @@ import enum
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import assert_never
+from typing import Any, assert_never
 
 from model.source import Span
 
@@ -157,6 +157,25 @@ class VarRef:
     var: int
 
 
+# NOTE(expr-hash): the composite nodes keep their hash, computed once from
+# their children's (kept too), so hashing an expression is O(1) instead of
+# a walk of its whole tree.  The engines key memo tables by expressions, and
+# the liveness monitor (checker/symbolic/klive.py) shares one large
+# condition among hundreds of transitions, where the walk made code
+# generation quadratic.  The hash is process-local (an enum's hash is its
+# name's string hash), so pickling rebuilds the node (`__reduce__`).
+
+
+def _kept_hash(node: Any) -> int:
+    """`__hash__` of a composite node: the hash its `__post_init__` kept (NOTE(expr-hash))."""
+    return int(node._hash)
+
+
+def _rebuilt(node: Any) -> tuple[type, tuple[object, ...]]:
+    """`__reduce__` of a composite node: its class and fields, so unpickling hashes afresh."""
+    return (type(node), tuple(getattr(node, name) for name in node.__match_args__))
+
+
 @dataclass(frozen=True, slots=True)
 class Select:
     """`vars[index]`: a dynamically indexed array element.
@@ -174,20 +193,8 @@ class Select:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((Select, self.vars, self.index)))
 
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __reduce__(self) -> tuple[type[Select], tuple[tuple[int, ...], Expr]]:
-        return (Select, (self.vars, self.index))
-
-
-# NOTE(expr-hash): the composite nodes keep their hash, computed once from
-# their children's (kept too), so hashing an expression is O(1) instead of
-# a walk of its whole tree.  The engines key memo tables by expressions, and
-# the liveness monitor (checker/symbolic/klive.py) shares one large
-# condition among hundreds of transitions, where the walk made code
-# generation quadratic.  The hash is process-local (an enum's hash is its
-# name's string hash), so pickling rebuilds the node (`__reduce__`).
+    __hash__ = _kept_hash
+    __reduce__ = _rebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +206,8 @@ class Unary:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((Unary, self.op, self.arg)))
 
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __reduce__(self) -> tuple[type[Unary], tuple[UnOp, Expr]]:
-        return (Unary, (self.op, self.arg))
+    __hash__ = _kept_hash
+    __reduce__ = _rebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +220,8 @@ class Binary:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((Binary, self.op, self.lhs, self.rhs)))
 
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __reduce__(self) -> tuple[type[Binary], tuple[BinOp, Expr, Expr]]:
-        return (Binary, (self.op, self.lhs, self.rhs))
+    __hash__ = _kept_hash
+    __reduce__ = _rebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +234,8 @@ class Ite:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((Ite, self.cond, self.then, self.else_)))
 
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __reduce__(self) -> tuple[type[Ite], tuple[Expr, Expr, Expr]]:
-        return (Ite, (self.cond, self.then, self.else_))
+    __hash__ = _kept_hash
+    __reduce__ = _rebuilt
 
 
 Expr = Const | VarRef | Select | Unary | Binary | Ite
