@@ -43,7 +43,7 @@ from checker.symbolic.houdini import houdini
 from checker.symbolic.induction import ProofAttempt, kinduction
 from checker.symbolic.klive import prove_liveness, supported
 from checker.symbolic.lasso import find_lasso
-from checker.symbolic.show import show_expr
+from checker.symbolic.show import show_expr, with_legend
 from checker.symbolic.spacer import spacer
 from model.ir import Model, Property, PropKind
 
@@ -361,14 +361,23 @@ def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
     """One result per `model.properties`, in order (see the module docstring)."""
     safety = [p for p in model.properties if is_safety(p)]
     decided = _decide(Encoder(model, Arith.BV), safety, options) if safety else {}
-    return tuple(decided[p.name] if is_safety(p) else _liveness(model, p, options) for p in model.properties)
+    return tuple(
+        _with_legend(model, decided[p.name] if is_safety(p) else _liveness(model, p, options))
+        for p in model.properties
+    )
 
 
 def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
     """BMC and the proof methods, for one property (see the module docstring)."""
     if not is_safety(prop):
-        return _liveness(model, prop, options)
-    return _decide(Encoder(model, Arith.BV), [prop], options)[prop.name]
+        return _with_legend(model, _liveness(model, prop, options))
+    return _with_legend(model, _decide(Encoder(model, Arith.BV), [prop], options)[prop.name])
+
+
+def _with_legend(model: Model, r: PropertyResult) -> PropertyResult:
+    """NOTE(legend) in show.py: the statements at the unlabeled locations the invariant names."""
+    lines = with_legend(model, r.invariant)
+    return replace(r, invariant=lines) if lines != r.invariant else r
 
 
 def lemma_texts(lemmas: Sequence[Lemma]) -> tuple[str, ...]:

@@ -10,6 +10,8 @@ the z3 formula that was re-checked is the proof, the text is its reading.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import assert_never
 
 import z3
@@ -46,6 +48,54 @@ _PREC = {
     BinOp.DIV: 7,
     BinOp.MOD: 7,
 }
+
+
+# NOTE(legend): a location without a label prints as `@N` (its number in
+# the process, as in traces' pc values), which means nothing to a reader on
+# its own.  `legend` appends one comment line per such location that an
+# invariant names, saying which statement of the spec it is about to run:
+#     // @21 of Batch[0]: before no_copy.mig:471  atomic { // remove_migration_ptes ...
+# A location no transition leaves is described by a statement that ends
+# there ("after ...").  The lines are comments, like the other notes in a
+# printed invariant, so the conjuncts above them stay the spec's syntax.
+# The liveness proofs nest (klive.py proves invariants of a monitored model
+# with `checker.symbolic.prove`), so an existing legend is dropped and one
+# legend for the whole invariant is put at its end.
+_LEGEND_LINE = re.compile(r"// @\d+ of ")
+_AT_UNLABELED = re.compile(r"at\(([A-Za-z_]\w*(?:\[[^\]]*\])*), @(\d+)\)")
+_LEGEND_TEXT = 60  # characters of a statement's text shown in a legend line
+
+
+def with_legend(model: Model, lines: Sequence[str]) -> tuple[str, ...]:
+    """NOTE(legend): `lines`, then comments naming the statements at the `@N` locations they mention."""
+    body = tuple(line for line in lines if not _LEGEND_LINE.match(line))
+    by_name = {p.name: p for p in model.processes}
+    seen: dict[tuple[str, int], list[str]] = {}
+    for line in body:
+        if line.startswith("//"):
+            continue
+        for m in _AT_UNLABELED.finditer(line):
+            proc = by_name.get(m.group(1))
+            pc = int(m.group(2))
+            if proc is None or not 0 <= pc < len(proc.locations) or proc.locations[pc].label is not None:
+                continue
+            names = seen.setdefault((proc.family, pc), [])
+            if proc.name not in names:
+                names.append(proc.name)
+    out: list[str] = []
+    for (_family, pc), names in sorted(seen.items()):
+        procs = [by_name[n].index for n in names]
+        leaving = [t for t in model.transitions if t.process in procs and t.pc_from == pc]
+        entering = [t for t in model.transitions if t.process in procs and t.pc_to == pc]
+        where = "before" if leaving else "after"
+        steps = leaving or entering
+        if not steps:
+            continue
+        t = min(steps, key=lambda t: t.index)
+        text = t.text if len(t.text) <= _LEGEND_TEXT else t.text[: _LEGEND_TEXT - 4].rstrip() + " ..."
+        at = f"{t.span.path.rsplit('/', 1)[-1]}:{t.span.line}" if t.span.line > 0 else "(no source line)"
+        out.append(f"// @{pc} of {', '.join(names)}: {where} {at}  {text}")
+    return (*body, *out)
 
 
 def atom(model: Model, var: int, value: int, equal: bool) -> str:

@@ -67,3 +67,57 @@ def test_reader_writer_lock_fields_print_as_writer_and_reader() -> None:
     assert atom(model, writer, 1, True) == "writer(rw) == W"
     assert show_expr(model, VarRef(reader)) == "reader(rw, R)"
     assert show_expr(model, Binary(BinOp.EQ, VarRef(reader), Const(0))) == "!reader(rw, R)"
+
+
+LEGEND_SPEC = """type Pid = 0..1;
+var x: [Pid] 0..3;
+var y: [Pid] 0..3;
+process P[i: Pid] {
+  y[i] = 1;
+  x[i] = y[i] + 1;
+  done: skip;
+}
+invariant two: forall i in Pid: at(P[i], done) -> x[i] == 2;
+"""
+
+
+def test_a_proof_naming_an_unlabeled_location_ends_with_its_statement() -> None:
+    """NOTE(legend): each `@N` an invariant names gets a comment line with its source line."""
+    import re
+
+    from checker.symbolic import SymbolicOptions, prove
+
+    model = configurations(load_spec_text(LEGEND_SPEC, "legend.mig"))[0]
+    r = prove(model, model.properties[0], SymbolicOptions(methods=("houdini",)))
+    assert r.verdict.value == "PROVED"
+    named = {
+        m.group(1) for line in r.invariant if not line.startswith("//") for m in re.finditer(r"@(\d+)", line)
+    }
+    assert named, r.invariant  # the proof does need a location without a label
+    legends = [line for line in r.invariant if line.startswith("// @")]
+    assert {re.match(r"// @(\d+) ", line).group(1) for line in legends} == named  # type: ignore[union-attr]
+    assert r.invariant[-len(legends) :] == tuple(legends)
+    statements = {"0": "before legend.mig:5  y[i] = 1", "1": "before legend.mig:6  x[i] = y[i] + 1"}
+    for line in legends:
+        n = line.split()[1][1:]
+        assert line.endswith(statements[n]), line
+
+
+def test_the_legend_groups_instances_skips_labels_and_is_not_repeated() -> None:
+    from checker.symbolic.show import with_legend
+
+    model = configurations(load_spec_text(LEGEND_SPEC, "legend.mig"))[0]
+    done = next(loc.index for loc in model.processes[0].locations if loc.label == "done")
+    end = len(model.processes[0].locations) - 1
+    lines = (
+        f"at(P[1], @0) || at(P[0], @0) || at(P[0], done) || at(Q, @0) || at(P[0], @{end})",
+        "// at(P[0], @1) in a comment is not a conjunct",
+    )
+    once = with_legend(model, lines)
+    assert once[: len(lines)] == lines
+    legend = once[len(lines) :]
+    assert legend[0] == "// @0 of P[1], P[0]: before legend.mig:5  y[i] = 1"
+    assert all(f"@{done} " not in line for line in legend)  # labeled: its name says it
+    assert all("@1 " not in line for line in legend)  # only mentioned in a comment
+    assert len(legend) == (2 if end != done else 1)
+    assert with_legend(model, once) == once  # a nested proof's legend is replaced, not repeated
