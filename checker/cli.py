@@ -97,6 +97,9 @@ def _natural(text: str) -> int:
     return n
 
 
+MAX_TIMEOUT = 1_000_000
+
+
 def _seconds(text: str) -> float:
     try:
         x = float(text)
@@ -104,6 +107,8 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
     if not x > 0 or x == float("inf"):
         raise argparse.ArgumentTypeError(f"'{text}' must be a positive number of seconds")
+    if x > MAX_TIMEOUT:  # z3 takes its timeout as 32-bit milliseconds
+        raise argparse.ArgumentTypeError(f"'{text}' is more than {MAX_TIMEOUT:,} seconds (11 days)")
     return x
 
 
@@ -244,45 +249,79 @@ def normalize_argv(argv: Sequence[str]) -> list[str]:
 # Input and output
 
 
-def read_spec(path: str) -> str:
-    """The spec's text; a `UserError` a person can act on when it cannot be read."""
-    if not os.path.exists(path):
-        raise UserError(f"{path}: error: no such file")
-    if os.path.isdir(path):
-        raise UserError(f"{path}: error: is a directory, not a .mig spec")
+_EXCERPT_BYTES = 16 * 1024 * 1024  # as model.frontend.MAX_SOURCE_BYTES
+
+
+def _reread_for_excerpts(path: str) -> str:
+    """The text of a regular file for diagnostics' excerpts ('' for anything else or on failure).
+
+    Only for a `SpecError` that came without its sources (the front end
+    attaches them); a FIFO or device is never read twice.
+    """
     try:
+        if not os.path.isfile(path):
+            return ""
         with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise UserError(f"{path}: error: cannot read: {e.strerror or e}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise UserError(
-            f"{path}:{line}: error: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
-        ) from None
+            return f.read(_EXCERPT_BYTES).decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return ""
 
 
 def check_output_path(output: str, spec: str) -> None:
-    if os.path.isdir(output):
+    """Refuse, before any work, an `--output` that cannot be written or would replace the spec."""
+    target = os.path.realpath(output)  # a symlink is followed: its target is written, the link kept
+    if os.path.isdir(target):
         raise UserError(f"--output {output}: is a directory")
-    if os.path.exists(output) and os.path.samefile(output, spec):
+    if os.path.exists(target) and os.path.exists(spec) and os.path.samefile(target, spec):
         raise UserError(f"--output {output}: refusing to overwrite the input spec")
-    parent = os.path.dirname(os.path.abspath(output))
+    parent = os.path.dirname(target)
     if not os.path.isdir(parent):
         raise UserError(f"--output {output}: no such directory {parent}")
+    writable = os.access(target, os.W_OK) if os.path.exists(target) else os.access(parent, os.W_OK)
+    if not writable:
+        raise UserError(f"--output {output}: permission denied")
+
+
+def write_output(path: str, content: str) -> None:
+    """Write the report to `path`; `UserError` when that fails.
+
+    NOTE(output-file): a regular file (or a new one) is written atomically
+    (a temporary file beside it, then a rename) and keeps its permissions;
+    anything else that exists (`/dev/null`, `/dev/stdout`, a FIFO) is opened
+    and written in place, never replaced: renaming over a device node would
+    destroy it.  A symlink is followed.
+    """
+    target = os.path.realpath(path)
+    try:
+        if os.path.exists(target) and not os.path.isfile(target):
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(content)
+        else:
+            write_atomically(target, content)
+    except OSError as e:
+        raise UserError(f"--output {path}: cannot write: {e.strerror or e}") from None
+
+
+def _file_mode(path: str) -> int:
+    """The permissions a rewritten `path` keeps (a new file: 0o666 less the umask)."""
+    with contextlib.suppress(OSError):
+        return os.stat(path).st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_atomically(path: str, content: str) -> None:
     """Write `content` to a temporary file beside `path`, then rename it over `path`."""
     parent = os.path.dirname(os.path.abspath(path))
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=".modelcheck-", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         tmp = ""
     finally:
@@ -398,8 +437,10 @@ class _NoSpecError(Exception):
 
 
 def _render_spec_error(error: BaseException, path: str, source: str) -> str:
+    """The diagnostics' text; excerpts from the sources the error carries, else `source`, else the file."""
     diagnostics: Any = importlib.import_module("model.diagnostics")
-    rendered: str = diagnostics.render(getattr(error, "diagnostics", ()), {path: source})
+    sources = getattr(error, "sources", None) or {path: source or _reread_for_excerpts(path)}
+    rendered: str = diagnostics.render(getattr(error, "diagnostics", ()), sources)
     return rendered.rstrip("\n") + "\n"
 
 
@@ -423,7 +464,6 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         stderr.write("modelcheck: error: a spec FILE is required\n")
         return int(ExitCode.USAGE)
     spec_error = _spec_error_type()
-    source = ""
     try:
         command = Command.CHECK if args.command == "ir" else Command(args.command)
         options = _options(args, command)
@@ -434,8 +474,7 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
             raise UserError("--state-graph needs --format dot or --format svg")
         if args.format == Format.SVG.value and not dot.have_graphviz():
             raise UserError("--format svg needs graphviz `dot`, which is not installed: use --format dot")
-        source = read_spec(args.file)
-        models = load_models(args.file, defines)
+        models = load_models(args.file, defines)  # the front end reads the file, once
         # A file is written as UTF-8; a terminal that cannot show box drawing gets ASCII.
         ascii_only = args.ascii or (not args.output and not _stream_takes_unicode(stdout))
         if args.command == "ir":
@@ -451,7 +490,7 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
                 report = render(result, args, ascii_only)
                 code = result.exit_code
         if args.output:
-            write_atomically(args.output, report)
+            write_output(args.output, report)
             if not args.quiet:
                 stderr.write(f"modelcheck: wrote {args.output} (exit {int(code)})\n")
         else:
@@ -467,7 +506,7 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         return int(ExitCode.INCOMPLETE)
     except Exception as e:
         if isinstance(e, spec_error):
-            stderr.write(visible(_render_spec_error(e, args.file, source)))  # NOTE(untrusted-text)
+            stderr.write(visible(_render_spec_error(e, args.file, "")))  # NOTE(untrusted-text)
             return int(ExitCode.USAGE)
         kind = "internal error" if isinstance(e, InternalError) else f"internal error ({type(e).__name__})"
         stderr.write(f"modelcheck: {kind}: {e}\n")

@@ -41,8 +41,9 @@ class Diagnostic:
 class SpecError(Exception):
     """A bad spec or bad arguments: one or more diagnostics.  Plain data."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.sources: Mapping[str, str] = dict(sources or {})  # texts for excerpts, when known
         first = self.diagnostics[0].message if self.diagnostics else "bad spec"
         super().__init__(first)
 

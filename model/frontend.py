@@ -67,39 +67,57 @@ def _file_error(path: str, message: str) -> SpecError:
     return SpecError([Diagnostic(message, Span(path, 0, 0, 0, 0))])
 
 
+MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a spec this large is surely not one (docs/LANGUAGE.md)
+BOM = "\ufeff"
+
+
 def read_source(path: str) -> str:
-    """The text of `path`, or SpecError (missing, a directory, unreadable, not UTF-8)."""
+    """The text of `path`, read once; or SpecError (missing, a directory, unreadable, too large, not UTF-8).
+
+    Reading once matters for a FIFO or `/dev/stdin` (`modelcheck <(gen)`),
+    which cannot be read twice.  A leading UTF-8 byte order mark is dropped.
+    """
     if os.path.isdir(path):
-        raise _file_error(path, "is a directory, not a .mig file")
+        raise _file_error(path, "is a directory, not a .mig spec")
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise _file_error(path, "no such file") from None
-    except PermissionError:
-        raise _file_error(path, "permission denied") from None
     except OSError as e:
-        raise _file_error(path, f"cannot read the file: {e.strerror or e}") from None
+        raise _file_error(path, f"cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise _file_error(path, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB: not a .mig spec")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         before = data[: e.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        bad = data[e.start : e.start + 1].hex()
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         raise SpecError(
             [
                 Diagnostic(
-                    f"the file is not valid UTF-8 (byte 0x{bad} at byte offset {e.start})",
+                    f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
                     Span(path, line, col, line, col + 1),
                 )
-            ]
+            ],
+            {path: data.decode("utf-8", errors="replace")},
         ) from None
+    return text.removeprefix(BOM)
 
 
 def load_spec(path: str, defines: Mapping[str, str] = {}) -> Spec:
-    """Read, parse and resolve the spec at `path` (see the module docstring)."""
-    return load_spec_text(read_source(path), path, defines)
+    """Read, parse and resolve the spec at `path` (see the module docstring).
+
+    A `SpecError` raised here carries the text read in `sources`, so the
+    caller renders excerpts without reading the file again.
+    """
+    text = read_source(path)
+    try:
+        return load_spec_text(text, path, defines)
+    except SpecError as e:
+        e.sources = {path: text}
+        raise
 
 
 def _is_blank(text: str) -> bool:
