@@ -488,7 +488,7 @@ def _prove_episodes(
     )
     # NOTE(two-halves): with two cores the side property is proved in a child process meanwhile
     side_job = None
-    if PARALLEL and _cores() >= 2:
+    if PARALLEL and _cores() >= 2 and not multiprocessing.current_process().daemon:
         side_job = _Child(
             lambda: prove_liveness(
                 model, side, max(1.0, deadline - time.monotonic()), methods, episodes=False
@@ -538,7 +538,8 @@ def _prove_episodes(
 # its PropertyResult; its deadline is the parent's.  An exception in the
 # child comes back as its text and is raised here as an internal error; a
 # child still running when the count fails is killed.  `PARALLEL = False`,
-# or a single core, proves them one after the other.
+# a single core, or a daemonic process (a `multiprocessing.Pool` worker: it
+# may not start children) proves them one after the other.
 PARALLEL = True
 
 

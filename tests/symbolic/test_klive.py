@@ -8,9 +8,11 @@ violated); z3's PROVED must only ever come with the explicit engine's HOLDS.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -130,6 +132,37 @@ def test_a_failure_in_the_side_process_is_an_internal_error(monkeypatch: pytest.
     monkeypatch.setattr(klive, "PARALLEL", True)
     with pytest.raises(RuntimeError, match="side proof broke"):
         real(m, prop, 30.0, METHODS)
+
+
+def _prove_in_a_daemon(queue: Any) -> None:
+    """In a daemonic process (a `multiprocessing.Pool` worker is one): the episodes' proof."""
+    from checker.symbolic import klive
+
+    klive._cores = lambda: 2  # this process only: the parallel path is wanted
+    klive.PARALLEL = True
+    try:
+        m = _fair(_handoff(idles_after=True), Fairness.WEAK)
+        r = prove_liveness(m, next(p for p in m.properties if p.name == "waits_end"), 30.0, METHODS)
+        queue.put((r.verdict.value, r.detail))
+    except BaseException as e:  # the failure is the test's answer
+        queue.put(("crash", repr(e)))
+
+
+def test_the_two_halves_in_a_daemonic_process_run_one_after_the_other() -> None:
+    """NOTE(two-halves): a daemonic process may not start children; it proves the halves in turn."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_prove_in_a_daemon, args=(queue,), daemon=True)
+    proc.start()
+    try:
+        verdict, detail = queue.get(timeout=120)
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+    assert verdict == Verdict.PROVED.value, detail
+    assert "cycles and waits of A" in detail and "and (a)" in detail
 
 
 def test_a_spin_that_fairness_allows_forever_is_not_proved() -> None:
