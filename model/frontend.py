@@ -27,7 +27,7 @@ from model.diagnostics import Diagnostic, SpecError, sorted_diagnostics
 from model.lower import lower
 from model.resolve import Env, resolve
 from model.source import Span
-from model.syntax import SpecAst, parse_text, syntax_errors
+from model.syntax import SpecAst, TooComplex, parse_text, syntax_errors
 
 __all__ = [
     "Param",
@@ -134,8 +134,14 @@ def load_spec_text(text: str, path: str = "<string>", defines: Mapping[str, str]
         ast = parse_text(text, path)
     except (lark.exceptions.UnexpectedInput, lark.exceptions.UnexpectedEOF) as exc:
         raise SpecError([Diagnostic(m, s) for m, s in syntax_errors(exc, text, path)]) from None
-    except RecursionError:
+    except TooComplex as exc:
+        raise SpecError([Diagnostic(exc.message, exc.span)]) from None
+    except RecursionError:  # a safety net behind NOTE(nesting)
         raise SpecError([Diagnostic("the spec is nested too deeply", Span(path, 0, 0, 0, 0))]) from None
+    except lark.exceptions.VisitError as exc:  # the Transformer wraps what it raises
+        if isinstance(exc.orig_exc, RecursionError):
+            raise SpecError([Diagnostic("the spec is nested too deeply", Span(path, 0, 0, 0, 0))]) from None
+        raise
     try:
         env, diags = resolve(ast, defines)
     except RecursionError:

@@ -593,9 +593,57 @@ def parser() -> lark.Lark:
     return _lark()
 
 
+# NOTE(nesting): every later stage (the Transformer, resolve, lower, the
+# engines' code generators and z3) walks the tree recursively, so its depth
+# is bounded here, on lark's tree, before any of them runs: a spec nested
+# deeper gets a located diagnostic instead of a RecursionError.  The real
+# specs nest under 20 levels; the stages are tested at this limit
+# (tests/frontend/test_adversarial.py).
+MAX_NESTING = 100
+MAX_INT_DIGITS = 100  # an integer literal this long is surely not a protocol constant
+
+
+_CHAINS = frozenset({"or_expr", "and_expr", "expr_sum", "expr_prod"})
+
+
+class TooComplex(Exception):
+    """The parse tree is nested too deeply or holds an absurd literal (plain data)."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
+def _check_limits(tree: lark.Tree[Token], path: str) -> None:
+    """Raise `TooComplex` at the first place beyond NOTE(nesting)'s limits (iteratively)."""
+    stack: list[tuple[lark.Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        # A flat operator chain `a + b + c` becomes a left-nested tree (one level per operand).
+        step = sum(isinstance(c, lark.Tree) for c in node.children) if node.data in _CHAINS else 1
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                if depth + step > MAX_NESTING:
+                    meta = child.meta
+                    line, col = (0, 0) if getattr(meta, "empty", True) else (meta.line, meta.column)
+                    raise TooComplex(
+                        f"nested more than {MAX_NESTING} levels deep; split the expression or statement",
+                        Span(path, line, col, line, col + 1),
+                    )
+                stack.append((child, depth + step))
+            elif isinstance(child, Token) and child.type == "INT" and len(child) > MAX_INT_DIGITS:
+                line, col = child.line or 0, child.column or 0
+                raise TooComplex(
+                    f"an integer literal of {len(child)} digits; at most {MAX_INT_DIGITS}",
+                    Span(path, line, col, line, col + len(child)),
+                )
+
+
 def parse_text(text: str, path: str) -> SpecAst:
-    """Parse `text`; lark's exceptions propagate (see `model/diagnostics.py`)."""
+    """Parse `text`; lark's exceptions and `TooComplex` propagate (see `model/frontend.py`)."""
     tree = _lark().parse(text)
+    _check_limits(tree, path)
     items = _Builder(path).transform(tree)
     assert isinstance(items, tuple)
     return SpecAst(path, items)

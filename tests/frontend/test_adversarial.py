@@ -1,0 +1,105 @@
+"""Adversarial specs the grammar fuzzer does not reach (task h11's audit).
+
+Resource-shaped inputs (deep nesting, long chains, huge literals, wide
+quantifiers): each gets a located diagnostic (exit 2) or is checked, never a
+RecursionError, a MemoryError or a hang.  See NOTE(nesting) in
+model/syntax.py and NOTE(quantifiers) in model/lower.py.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from checker import cli
+from model.frontend import SpecError, configurations, load_spec_text
+from model.syntax import MAX_NESTING
+
+HEAD = "var x: 0..3 = 0;\nvar a: [0..3] 0..3;\n"
+TAIL = "\ninvariant small: x < 4;\n"
+
+
+def nested(kind: str, n: int) -> str:
+    """A spec whose one process nests `kind` n times."""
+    match kind:
+        case "if":
+            body = "if x == 0 { " * n + "x = 1;" + " }" * n
+        case "while":
+            body = "while x == 0 { " * n + "x = 1;" + " }" * n
+        case "atomic":
+            body = "atomic { " * n + "x = 1;" + " }" * n
+        case "block":
+            body = "{ " * n + "x = 1;" + " }" * n
+        case "either":
+            body = "either { " * n + "x = 1;" + " } or { skip; }" * n
+        case "sum":
+            body = "x = (x" + " + x" * n + ") % 4;"
+        case "and":
+            body = "if x == 0" + "".join(f" && a[{i % 4}] < {i % 3 + 1}" for i in range(n)) + " { x = 1; }"
+        case "not":
+            body = "if " + "!" * n + "(x == 0) { x = 1; }"
+        case "neg":
+            body = "x = (" + "-" * n + "x) % 4;"
+        case "parens":
+            body = "x = (x" + " + (0" * n + ")" * n + ") % 4;"
+        case "index":
+            body = "x = " + "a[" * n + "0" + "]" * n + ";"
+        case _:
+            raise AssertionError(kind)
+    return HEAD + "process P { " + body + " }" + TAIL
+
+
+KINDS = ["if", "while", "atomic", "block", "either", "sum", "and", "not", "neg", "parens", "index"]
+
+
+def accepted(text: str) -> bool:
+    try:
+        configurations(load_spec_text(text, "deep.mig"))
+    except SpecError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_too_deep_is_a_located_diagnostic(kind: str) -> None:
+    """Thousands of levels were a RecursionError (VisitError, exit 70) or an unlocated message."""
+    with pytest.raises(SpecError) as info:
+        load_spec_text(nested(kind, 3 * MAX_NESTING), "deep.mig")
+    (d,) = info.value.diagnostics
+    assert d.message.startswith(f"nested more than {MAX_NESTING} levels deep")
+    assert d.span.line == 3 and d.span.col > 1
+
+
+DEEPEST = {"if": 48, "sum": 93, "parens": 47, "index": 96, "neg": 94}  # at MAX_NESTING = 100
+
+
+@pytest.mark.parametrize("kind", sorted(DEEPEST))
+def test_the_deepest_accepted_spec_runs_in_both_engines(kind: str, tmp_path: Path) -> None:
+    """At the nesting limit the engines' code generators and z3 cope (no 'too many nested parentheses')."""
+    n = DEEPEST[kind]
+    assert accepted(nested(kind, n)) and not accepted(nested(kind, n + 1))
+    assert n >= 20  # the limit leaves room for real specs (no_copy nests 19 levels)
+    path = tmp_path / "deep.mig"
+    path.write_text(nested(kind, n), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.execute(
+        [str(path), "--engine", "both", "--bmc-depth", "1", "--no-timing", "--quiet"], out, err
+    )
+    assert code in (0, 1), err
+    assert "internal error" not in err and "disagree" not in out
+
+
+def test_huge_integer_literal_is_a_located_diagnostic() -> None:
+    """5000 digits: int() refused it inside the Transformer (VisitError, exit 70)."""
+    with pytest.raises(SpecError) as info:
+        load_spec_text("const N = " + "9" * 5000 + ";\n" + HEAD + "process P { x = 1; }" + TAIL, "big.mig")
+    (d,) = info.value.diagnostics
+    assert (d.span.line, d.span.col, d.message) == (1, 11, "an integer literal of 5000 digits; at most 100")
+
+
+def test_long_literal_below_the_limit_is_a_value() -> None:
+    text = "const N = " + "9" * 100 + ";\n" + HEAD + "process P { x = 1; }\ninvariant big: x < N;\n"
+    (model,) = configurations(load_spec_text(text, "big.mig"))
+    assert "9" * 100 in str(model.properties[0].expr)
