@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from typing import assert_never
 
 from hypothesis import given, settings
@@ -62,3 +65,34 @@ def test_different_expressions_differ() -> None:
     b = Binary(BinOp.SUB, VarRef(1), VarRef(0))
     assert a != b
     assert {a, b, _copy(a)} == {a, b}
+
+
+_PICKLE_IN_ANOTHER_PROCESS = """
+import pickle, sys
+from model.ir import Binary, BinOp, Const, Ite, Select, Unary, UnOp, VarRef
+e = Ite(Binary(BinOp.EQ, VarRef(0), Const(1)), Unary(UnOp.NEG, Select((1, 2), VarRef(3))), Const(0, True))
+sys.stdout.buffer.write(pickle.dumps(e))
+"""
+
+
+def test_an_expression_pickled_by_another_process_hashes_as_built_here() -> None:
+    """The kept hash is process-local (string hashes are seeded): unpickling must hash afresh."""
+    here = Ite(
+        Binary(BinOp.EQ, VarRef(0), Const(1)),
+        Unary(UnOp.NEG, Select((1, 2), VarRef(3))),
+        Const(0, True),
+    )
+    seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    out = subprocess.run(
+        [sys.executable, "-c", _PICKLE_IN_ANOTHER_PROCESS],
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    there = pickle.loads(out.stdout)
+    assert there == here
+    assert hash(there) == hash(here)
+    assert there in {here} and {here: 1}[there] == 1
+    assert isinstance(there, Ite) and isinstance(there.cond, Binary)
+    assert hash(there.cond) == hash(here.cond) and hash(there.then) == hash(here.then)

@@ -72,6 +72,49 @@ def test_a_cube_lemma_read_off_its_cube_agrees_with_its_expression(
         assert cube_lemma_holds(cube, x) == (evaluate(lemma, x) == 1), (cube, x)
 
 
+def _wide_vars() -> Model:
+    """Domains off the byte path of `_column_masks` and past MAX_ENUMERATED."""
+    b = Builder()
+    b.var("n", -5, 5)  # negative values: masks bit by bit
+    b.var("h", 0, 9000)  # printed with a negation (more than MAX_ENUMERATED values)
+    b.var("e", 0, 4, dkind=DomainKind.ENUM)  # printed as == / != lists
+    b.var("w", 250, 300)  # values on both sides of 255
+    b.proc("P", ["a", "b", "c"], end=("a",))
+    return b.build()
+
+
+_WIDE = st.tuples(
+    st.integers(-5, 5),
+    st.sampled_from([0, 1, 255, 256, 4095, 4096, 4097, 8999, 9000]),
+    st.integers(0, 4),
+    st.integers(250, 300),
+    st.integers(0, 2),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WIDE, min_size=1, max_size=30), _WIDE, st.sets(st.integers(0, 4)), _WIDE)
+def test_cube_lemmas_over_wide_domains_hold_in_reach_and_read_off_their_cubes(
+    reached: list[tuple[int, ...]], s: tuple[int, ...], prefer: set[int], other: tuple[int, ...]
+) -> None:
+    """The learning loop drops and keeps lemmas by `cube_lemma_holds`: it must be the expression's value."""
+    if s in reached:
+        return
+    model = _wide_vars()
+    r = Reached(model, reached)
+    cube = r.cube(model, s, frozenset(prefer))
+    lemma = cube_lemma(model, cube)
+    assert evaluate(lemma, s) == 0
+    for x in reached:
+        assert evaluate(lemma, x) == 1, (cube, x)
+    for x in (s, other, *reached):
+        assert cube_lemma_holds(cube, x) == (evaluate(lemma, x) == 1), (cube, x)
+    # a state added later gets the masks it would have had from the start
+    r.add(other)
+    fresh = Reached(model, [*reached, other])
+    assert (r.masks, r.n) == (fresh.masks, fresh.n)
+
+
 def test_peterson_proved_by_blocking_alone() -> None:
     model = peterson()
     mutex = model.properties[0]
