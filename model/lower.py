@@ -28,14 +28,13 @@ result):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never, overload
 
 from model import ir
 from model import syntax as S
 from model.diagnostics import Diagnostic, DiagnosticSink, SpecError
-from model.ir import mk_and, mk_or
 from model.resolve import (
     BOOL,
     BUILTIN_STMTS,
@@ -94,6 +93,33 @@ _NEGATED = {
     ir.BinOp.GT: ir.BinOp.LE,
     ir.BinOp.LE: ir.BinOp.GT,
 }
+
+
+# NOTE(balanced): `ir.mk_and`/`ir.mk_or` nest to the left, one level per
+# operand.  A conjunction over a wide type (`forall i in 0..999`, the owners
+# of an array of spinlocks, the readers of an rwlock) would nest a thousand
+# deep and overflow the engines' recursive code generators and z3 walkers;
+# past CHAIN_WIDTH operands the chain is split in halves instead, so a chain
+# of n operands nests about CHAIN_WIDTH + log2(n) deep.  Chains of up to
+# CHAIN_WIDTH operands are exactly `ir.mk_and`'s (the IR of every real spec
+# is unchanged).
+CHAIN_WIDTH = 32
+
+
+def _balanced(mk: Callable[[Iterable[ir.Expr]], ir.Expr], items: Iterable[ir.Expr]) -> ir.Expr:
+    xs = list(items)
+    if len(xs) <= CHAIN_WIDTH:
+        return mk(xs)
+    mid = len(xs) // 2
+    return mk([_balanced(mk, xs[:mid]), _balanced(mk, xs[mid:])])
+
+
+def mk_and(items: Iterable[ir.Expr]) -> ir.Expr:
+    return _balanced(ir.mk_and, items)
+
+
+def mk_or(items: Iterable[ir.Expr]) -> ir.Expr:
+    return _balanced(ir.mk_or, items)
 
 
 def mk_bin(op: ir.BinOp, a: ir.Expr, b: ir.Expr) -> ir.Expr:
@@ -507,6 +533,11 @@ MAX_LOCATIONS = 200_000
 MAX_VARIABLES = 200_000
 MAX_SYMBOLIC_WORK = 2_000_000
 MAX_PATHS = 4096
+# NOTE(quantifiers): `forall`/`exists` are expanded, one copy of the body per
+# value, and nested ones multiply: three nested over 0..4000 would be 6.4e10
+# copies (a hang).  The copies made while lowering one configuration are
+# counted and bounded.
+MAX_QUANTIFIER_INSTANCES = 200_000
 
 
 # --------------------------------------------------------------------------
@@ -530,6 +561,7 @@ class Lowerer:
         self._doms: list[ir.Domain] = []  # the vars' domains, for interval reasoning
         self._elem_pos: dict[int, dict[int, int]] = {}
         self._sx_work = 0  # statements symbolically executed (bounded by MAX_SYMBOLIC_WORK)
+        self._quant_work = 0  # quantifier bodies expanded (bounded by MAX_QUANTIFIER_INSTANCES)
         self.stores: dict[str, _Store] = {}
         self.locks: dict[str, _LockStore] = {}
         self.refs: dict[str, _RefStore] = {}
@@ -986,6 +1018,13 @@ class Lowerer:
                 parts: list[ir.Expr] = []
                 frame = fr or self._prop_frame()
                 for x in vt.values():
+                    self._quant_work += 1  # NOTE(quantifiers)
+                    if self._quant_work > MAX_QUANTIFIER_INSTANCES:
+                        raise _TooBig(
+                            f"the quantifiers of this spec expand to more than {MAX_QUANTIFIER_INSTANCES:,} "
+                            "instances (nested forall/exists over wide types?)",
+                            e.span,
+                        )
                     parts.append(self.ev(body, frame.bind(v.text, _Val(const(x), vt.ty)), path))
                 return mk_and(parts) if k is S.QuantKind.FORALL else mk_or(parts)
             case _:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from checker import cli
+from model import ir, lower
 from model.frontend import SpecError, configurations, load_spec_text
+from model.lower import CHAIN_WIDTH
 from model.syntax import MAX_NESTING
 
 HEAD = "var x: 0..3 = 0;\nvar a: [0..3] 0..3;\n"
@@ -103,3 +105,61 @@ def test_long_literal_below_the_limit_is_a_value() -> None:
     text = "const N = " + "9" * 100 + ";\n" + HEAD + "process P { x = 1; }\ninvariant big: x < N;\n"
     (model,) = configurations(load_spec_text(text, "big.mig"))
     assert "9" * 100 in str(model.properties[0].expr)
+
+
+WIDE = """\
+type T = 0..299;
+type L = 0..63;
+var a: [T] bool;
+lock l: [L] spinlock;
+process P { lock(l[3]); a[0] = true; unlock(l[3]); }
+invariant only_first: forall k in T: k == 0 || !a[k];
+invariant some_clear: exists k in T: !a[k];
+"""
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["explicit", pytest.param("both", marks=pytest.mark.slow)],  # z3 on 364 variables: ~7 s
+)
+def test_wide_quantifier_is_checked(engine: str, tmp_path: Path) -> None:
+    """`forall` over 300 values nested 300 deep in the IR: the explicit code generator overflowed (exit 70)."""
+    path = tmp_path / "wide.mig"
+    path.write_text(WIDE, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    argv = [str(path), "--engine", engine, "--bmc-depth", "1", "--timeout", "20", "--no-timing"]
+    code = cli.execute(argv, out, err)
+    assert (code, err.getvalue()) == (0, "") and "HOLDS" in out.getvalue()
+
+
+def expr_depth(e: ir.Expr) -> int:
+    match e:
+        case ir.Const() | ir.VarRef():
+            return 1
+        case ir.Select(index=i) | ir.Unary(arg=i):
+            return 1 + expr_depth(i)
+        case ir.Binary(lhs=a, rhs=b):
+            return 1 + max(expr_depth(a), expr_depth(b))
+        case ir.Ite(cond=c, then=t, else_=f):
+            return 1 + max(expr_depth(c), expr_depth(t), expr_depth(f))
+
+
+def test_wide_conjunctions_are_balanced() -> None:
+    (model,) = configurations(load_spec_text(WIDE, "wide.mig"))
+    exprs = [p.expr for p in model.properties if p.expr is not None] + [t.guard for t in model.transitions]
+    assert max(expr_depth(e) for e in exprs) <= CHAIN_WIDTH + 12
+
+
+def test_nested_quantifier_blowup_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three nested `forall` over 0..4000 (6.4e10 copies) hung; the limit is lowered to keep this fast."""
+    monkeypatch.setattr(lower, "MAX_QUANTIFIER_INSTANCES", 1000)
+    text = (
+        "type T = 0..4000;\n"
+        + HEAD
+        + "process P { x = 1; }\ninvariant i: forall i in T: forall j in T: x < 5;\n"
+    )
+    with pytest.raises(SpecError) as info:
+        configurations(load_spec_text(text, "q.mig"))
+    (d,) = info.value.diagnostics
+    assert d.message.startswith("the quantifiers of this spec expand to more than 1,000 instances")
+    assert (d.span.line, d.span.col) == (5, 29)
