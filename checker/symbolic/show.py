@@ -56,7 +56,10 @@ _PREC = {
 # invariant names, saying which statement of the spec it is about to run:
 #     // @21 of Batch[0]: before no_copy.mig:471  atomic { // remove_migration_ptes ...
 # A location no transition leaves is described by a statement that ends
-# there ("after ...").  The lines are comments, like the other notes in a
+# there ("after ...").  Instances of one family that name the same `@N` share
+# a line when the statement there is the same: it need not be, since the
+# lowering numbers each instance's locations after pruning the branches its
+# parameter rules out.  The lines are comments, like the other notes in a
 # printed invariant, so the conjuncts above them stay the spec's syntax.
 # The liveness proofs nest (klive.py proves invariants of a monitored model
 # with `checker.symbolic.prove`), so an existing legend is dropped and one
@@ -70,7 +73,7 @@ def with_legend(model: Model, lines: Sequence[str]) -> tuple[str, ...]:
     """NOTE(legend): `lines`, then comments naming the statements at the `@N` locations they mention."""
     body = tuple(line for line in lines if not _LEGEND_LINE.match(line))
     by_name = {p.name: p for p in model.processes}
-    seen: dict[tuple[str, int], list[str]] = {}
+    named: dict[tuple[int, int], None] = {}  # (process, pc), in the order first named
     for line in body:
         if line.startswith("//"):
             continue
@@ -79,23 +82,29 @@ def with_legend(model: Model, lines: Sequence[str]) -> tuple[str, ...]:
             pc = int(m.group(2))
             if proc is None or not 0 <= pc < len(proc.locations) or proc.locations[pc].label is not None:
                 continue
-            names = seen.setdefault((proc.family, pc), [])
-            if proc.name not in names:
-                names.append(proc.name)
-    out: list[str] = []
-    for (_family, pc), names in sorted(seen.items()):
-        procs = [by_name[n].index for n in names]
-        leaving = [t for t in model.transitions if t.process in procs and t.pc_from == pc]
-        entering = [t for t in model.transitions if t.process in procs and t.pc_to == pc]
-        where = "before" if leaving else "after"
-        steps = leaving or entering
-        if not steps:
-            continue
-        t = min(steps, key=lambda t: t.index)
-        text = t.text if len(t.text) <= _LEGEND_TEXT else t.text[: _LEGEND_TEXT - 4].rstrip() + " ..."
-        at = f"{t.span.path.rsplit('/', 1)[-1]}:{t.span.line}" if t.span.line > 0 else "(no source line)"
-        out.append(f"// @{pc} of {', '.join(names)}: {where} {at}  {text}")
+            named.setdefault((proc.index, pc))
+    groups: dict[tuple[str, int, str], list[str]] = {}
+    for proc_index, pc in named:
+        what = _statement_at(model, proc_index, pc)
+        if what is not None:
+            proc = model.processes[proc_index]
+            groups.setdefault((proc.family, pc, what), []).append(proc.name)
+    out = [f"// @{pc} of {', '.join(names)}: {what}" for (_family, pc, what), names in sorted(groups.items())]
     return (*body, *out)
+
+
+def _statement_at(model: Model, proc: int, pc: int) -> str | None:
+    """NOTE(legend): the statement process `proc` is about to run at `pc` (or has just run)."""
+    leaving = [t for t in model.transitions if t.process == proc and t.pc_from == pc]
+    entering = [t for t in model.transitions if t.process == proc and t.pc_to == pc]
+    where = "before" if leaving else "after"
+    steps = leaving or entering
+    if not steps:
+        return None
+    t = min(steps, key=lambda t: t.index)
+    text = t.text if len(t.text) <= _LEGEND_TEXT else t.text[: _LEGEND_TEXT - 4].rstrip() + " ..."
+    at = f"{t.span.path.rsplit('/', 1)[-1]}:{t.span.line}" if t.span.line > 0 else "(no source line)"
+    return f"{where} {at}  {text}"
 
 
 def atom(model: Model, var: int, value: int, equal: bool) -> str:

@@ -121,3 +121,33 @@ def test_the_legend_groups_instances_skips_labels_and_is_not_repeated() -> None:
     assert all("@1 " not in line for line in legend)  # only mentioned in a comment
     assert len(legend) == (2 if end != done else 1)
     assert with_legend(model, once) == once  # a nested proof's legend is replaced, not repeated
+
+
+# P[1] skips the `if`: the instances of one family number their locations differently
+PRUNED_SPEC = """var x: 0..3;
+var y: 0..3;
+process P[i: 0..1] {
+  end done;
+  if (i == 0) {
+    x = 1;
+    x = 2;
+  }
+  y = y + 1;
+  done: skip;
+}
+deadlock off;
+"""
+
+
+def test_the_legend_names_each_instance_s_own_statement_when_instances_differ() -> None:
+    """NOTE(legend): `@2` of P[0] is before `y = y + 1`, `@2` of P[1] is after its last `skip`."""
+    from checker.symbolic.show import with_legend
+
+    model = configurations(load_spec_text(PRUNED_SPEC, "pruned.mig"))[0]
+    p0, p1 = model.processes
+    assert p0.family == p1.family and len(p0.locations) != len(p1.locations)
+    legend = with_legend(model, ("at(P[0], @2) || at(P[1], @2)",))[1:]
+    assert sorted(legend) == [
+        "// @2 of P[0]: before pruned.mig:9  y = y + 1",
+        "// @2 of P[1]: after pruned.mig:10  skip",
+    ], legend
