@@ -249,7 +249,7 @@ def normalize_argv(argv: Sequence[str]) -> list[str]:
 # Input and output
 
 
-_EXCERPT_BYTES = 16 * 1024 * 1024  # as model.frontend.MAX_SOURCE_BYTES
+_EXCERPT_BYTES = 1024 * 1024  # as model.frontend.MAX_SOURCE_BYTES
 
 
 def _reread_for_excerpts(path: str) -> str:

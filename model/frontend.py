@@ -67,7 +67,7 @@ def _file_error(path: str, message: str) -> SpecError:
     return SpecError([Diagnostic(message, Span(path, 0, 0, 0, 0))])
 
 
-MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a spec this large is surely not one (docs/LANGUAGE.md)
+MAX_SOURCE_BYTES = 1024 * 1024  # 28 times the largest real spec (docs/LANGUAGE.md)
 BOM = "\ufeff"
 
 
