@@ -468,6 +468,10 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         command = Command.CHECK if args.command == "ir" else Command(args.command)
         options = _options(args, command)
         defines = _defines(args.defines)
+        if not args.file:
+            raise UserError("the spec FILE is an empty string")
+        if args.command == "ir" and args.format != Format.TEXT.value:
+            raise UserError("ir prints the IR as text; --format applies to check and prove")
         if args.output:
             check_output_path(args.output, args.file)
         if args.state_graph and args.format not in (Format.DOT.value, Format.SVG.value):

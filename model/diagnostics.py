@@ -84,6 +84,9 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+EXCERPT_WIDTH = 120  # longer source lines are shown as a window of this many columns around the caret
+
+
 def _line_of(source: str | None, line: int) -> str | None:
     if source is None or line <= 0:
         return None
@@ -104,6 +107,13 @@ def _excerpt(span: Span, sources: Mapping[str, str]) -> list[str]:
         width = span.end_col - col
     else:
         width = max(len(text) - col + 1, 1)
+    if len(text) > EXCERPT_WIDTH:  # a generated one-line spec: show a window around the caret
+        start = max(0, min(col - 1 - EXCERPT_WIDTH // 3, len(text) - EXCERPT_WIDTH))
+        head = "..." if start > 0 else ""
+        tail = "..." if start + EXCERPT_WIDTH < len(text) else ""
+        text = head + text[start : start + EXCERPT_WIDTH] + tail
+        col = col - start + len(head)
+        width = min(width, len(text) - len(tail) - col + 1)
     width = max(1, min(width, max(len(text) - col + 1, 1)))
     caret = " " * (col - 1) + "^" + "~" * (width - 1)
     return [gutter + text, " " * 5 + " | " + caret]

@@ -168,3 +168,15 @@ def test_timeout_beyond_z3s_range_is_usage_error(
     code, _, err = call(["prove", "--timeout", value, str(spec)])
     err += capsys.readouterr().err  # argparse writes to sys.stderr
     assert code == 2 and "more than 1,000,000 seconds" in err and "Traceback" not in err
+
+
+def test_ir_refuses_a_format_it_ignores(spec: Path) -> None:
+    """`modelcheck ir --format json` printed text silently."""
+    code, out, err = call(["ir", "--format", "json", str(spec)])
+    assert (code, out) == (2, "") and "--format applies to check and prove" in err
+
+
+def test_empty_file_argument(spec: Path) -> None:
+    """`modelcheck ''` said `: error: no such file`."""
+    code, _, err = call([""])
+    assert code == 2 and err == "modelcheck: error: the spec FILE is an empty string\n"

@@ -15,6 +15,7 @@ import pytest
 
 from checker import cli
 from model import ir, lower
+from model.diagnostics import EXCERPT_WIDTH, render
 from model.frontend import SpecError, configurations, load_spec_text
 from model.lower import CHAIN_WIDTH
 from model.syntax import MAX_NESTING
@@ -163,3 +164,14 @@ def test_nested_quantifier_blowup_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     (d,) = info.value.diagnostics
     assert d.message.startswith("the quantifiers of this spec expand to more than 1,000 instances")
     assert (d.span.line, d.span.col) == (5, 29)
+
+
+def test_long_line_excerpt_is_a_window_around_the_caret() -> None:
+    """A one-line generated spec printed the whole line (megabytes) in each excerpt."""
+    text = "var x: 0..3 = 0; process P { x = 1; }" + " " * 300 + "invariant i: x < 3 +; // end\n"
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, "one.mig")
+    rendered = render(info.value.diagnostics, {"one.mig": text}).splitlines()
+    assert rendered[0] == "one.mig:1:358: error: expected an expression, found ';'"
+    assert all(len(line) <= EXCERPT_WIDTH + 20 for line in rendered)
+    assert rendered[1][rendered[2].index("^")] == ";"
