@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -84,6 +85,19 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # as checker/report/grid.py's NOTE(untrusted-text)
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
+
+
+def _shown_col(text: str, col: int) -> int:
+    """Where 1-based column `col` of `text` is once its control characters are escaped."""
+    before = text[: col - 1]
+    return col + 3 * len(_CONTROL.findall(before))
+
+
 EXCERPT_WIDTH = 120  # longer source lines are shown as a window of this many columns around the caret
 
 
@@ -103,10 +117,11 @@ def _excerpt(span: Span, sources: Mapping[str, str]) -> list[str]:
     text = text.expandtabs(1)  # one column per tab: carets stay aligned with lark's columns
     gutter = f"{span.line:>5} | "
     col = max(span.col, 1)
-    if span.end_line == span.line and span.end_col > col:
-        width = span.end_col - col
-    else:
-        width = max(len(text) - col + 1, 1)
+    end = span.end_col if span.end_line == span.line and span.end_col > col else len(text) + 1
+    # Control characters are shown escaped (never sent to a terminal); the caret moves with them.
+    col, end = _shown_col(text, col), _shown_col(text, end)
+    text = _CONTROL.sub(_escape, text)
+    width = max(end - col, 1)
     if len(text) > EXCERPT_WIDTH:  # a generated one-line spec: show a window around the caret
         start = max(0, min(col - 1 - EXCERPT_WIDTH // 3, len(text) - EXCERPT_WIDTH))
         head = "..." if start > 0 else ""

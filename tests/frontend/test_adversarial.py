@@ -175,3 +175,15 @@ def test_long_line_excerpt_is_a_window_around_the_caret() -> None:
     assert rendered[0] == "one.mig:1:358: error: expected an expression, found ';'"
     assert all(len(line) <= EXCERPT_WIDTH + 20 for line in rendered)
     assert rendered[1][rendered[2].index("^")] == ";"
+
+
+def test_caret_stays_under_the_text_after_escaped_control_characters() -> None:
+    """`\\x1b` is shown as four characters: the caret was three columns short."""
+    text = "var x: 0..3 = 0;\nprocess P { x = 1; }\nvar q: 0..1 = 0 \x1b]0;title\x07;\n"
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, "esc.mig")
+    rendered = render(info.value.diagnostics, {"esc.mig": text}).splitlines()
+    assert "\x1b" not in "".join(rendered) and "\\x1b]0;title\\x07" in rendered[1]
+    assert rendered[3].startswith("esc.mig:3:21: error:") and "found 'title'" in rendered[3]
+    caret = rendered[5].index("^")
+    assert rendered[4][caret : caret + 5] == "title" and rendered[5][caret:] == "^~~~~"
