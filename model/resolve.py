@@ -616,7 +616,9 @@ class Resolver:
                 value = parsed
             else:
                 self.err(
-                    f"-D {name}={raw}: const '{name}' is {ty.show()}, and '{raw}' is not",
+                    _define_value_error(
+                        name, raw, f"-D {name}={raw}: const '{name}' is {ty.show()}, and '{raw}' is not"
+                    ),
                     _cmdline(),
                     (("'" + name + "' declared here", item.name.span),),
                 )
@@ -642,7 +644,13 @@ class Resolver:
             hint = ""
             if vt.kind is TyKind.ENUM and vt.labels is not None:
                 hint = did_you_mean(raw, vt.labels) or f" (one of {', '.join(vt.labels)})"
-            self.err(f"-D {name}={raw}: '{raw}' is not a value of {vt.show()}{hint}", _cmdline(), note)
+            self.err(
+                _define_value_error(
+                    name, raw, f"-D {name}={raw}: '{raw}' is not a value of {vt.show()}{hint}"
+                ),
+                _cmdline(),
+                note,
+            )
             return None
         if not vt.lo <= value <= vt.hi:
             self.err(f"-D {name}={raw}: {value} is out of the range {vt.lo}..{vt.hi}", _cmdline(), note)
@@ -2110,10 +2118,24 @@ def _parse_define(raw: str) -> int | bool | None:
         return True
     if r == "false":
         return False
+    if _too_many_digits(r):
+        return None
     try:
         return int(r, 10)
     except ValueError:
         return None
+
+
+def _too_many_digits(raw: str) -> bool:
+    """An integer longer than the literals a spec may write (model/syntax.py MAX_INT_DIGITS)."""
+    digits = raw.strip().removeprefix("-").removeprefix("+").replace("_", "")
+    return digits.isdigit() and len(digits) > S.MAX_INT_DIGITS
+
+
+def _define_value_error(name: str, raw: str, fallback: str) -> str:
+    if _too_many_digits(raw):
+        return f"-D {name}={raw[:12]}...: an integer of {len(raw.strip())} characters; at most {S.MAX_INT_DIGITS} digits"
+    return fallback
 
 
 def resolve(ast: S.SpecAst, defines: Mapping[str, str]) -> tuple[Env, tuple[Diagnostic, ...]]:

@@ -180,3 +180,15 @@ def test_empty_file_argument(spec: Path) -> None:
     """`modelcheck ''` said `: error: no such file`."""
     code, _, err = call([""])
     assert code == 2 and err == "modelcheck: error: the spec FILE is an empty string\n"
+
+
+def test_define_with_thousands_of_digits(spec: Path) -> None:
+    """`-D N=<5000 digits>` said "'999...' is not" an int (Python's int() digit limit), echoing it all."""
+    spec.write_text("const N = 2;\n" + SPEC, encoding="utf-8")
+    code, _, err = call([str(spec), "-D", "N=" + "9" * 5000])
+    first = err.splitlines()[0]
+    assert code == 2
+    assert (
+        first
+        == "<command line>: error: -D N=999999999999...: an integer of 5000 characters; at most 100 digits"
+    )
