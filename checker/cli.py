@@ -24,6 +24,7 @@ import enum
 import importlib
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -404,7 +405,7 @@ def render(result: RunResult, args: argparse.Namespace, ascii_only: bool) -> str
             return mermaid.render(result)
         case Format.DOT | Format.SVG:
             graph = dot.traces_dot(result)
-            return dot.to_svg(graph) if fmt is Format.SVG else graph
+            return svg_of(graph, args.timeout) if fmt is Format.SVG else graph
         case _:
             raise AssertionError(fmt)
 
@@ -412,15 +413,33 @@ def render(result: RunResult, args: argparse.Namespace, ascii_only: bool) -> str
 STATE_GRAPH_LIMIT = 10_000  # states drawn by --state-graph unless --max-states says otherwise
 
 
-def state_graphs(models: Sequence[Model], options: RunOptions, svg: bool) -> str:
+def state_graphs(models: Sequence[Model], options: RunOptions, svg: bool) -> tuple[str, bool]:
+    """The DOT (or SVG) of every configuration's state graph, and whether every graph is complete."""
     if options.max_states is None:
         options = dataclasses.replace(options, max_states=STATE_GRAPH_LIMIT)
     pieces = []
+    complete = True
     for m in models:
         graph = state_graph(m, options)
+        complete = complete and bool(graph.graph.get("complete", True))
         pieces.append(dot.state_graph_dot(m, graph, f"{m.path} [{m.config_label()}]"))
     body = "".join(pieces)
-    return dot.to_svg(body) if svg else body
+    return (svg_of(body, options.timeout) if svg else body), complete
+
+
+SVG_TIMEOUT = 60.0  # seconds graphviz may take to lay a drawing out, unless --timeout says otherwise
+
+
+def svg_of(dot_text: str, timeout: float | None) -> str:
+    """`dot -Tsvg` within a time limit; a drawing too large to lay out is the user's to shrink."""
+    limit = timeout or SVG_TIMEOUT
+    try:
+        return dot.to_svg(dot_text, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise UserError(
+            f"graphviz did not lay the drawing out within {limit:g} s: use --format dot, "
+            "or draw fewer states (--max-states)"
+        ) from None
 
 
 def _spec_error_type() -> type[BaseException]:
@@ -487,8 +506,10 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         else:
             chosen = select(models, options)
             if args.state_graph:
-                report = state_graphs(chosen, options, args.format == Format.SVG.value)
-                code = ExitCode.OK
+                report, complete = state_graphs(chosen, options, args.format == Format.SVG.value)
+                code = ExitCode.OK if complete else ExitCode.INCOMPLETE
+                if not complete:
+                    stderr.write("modelcheck: the state graph is incomplete: a limit cut it (--max-states)\n")
             else:
                 result = run(args.file, chosen, options, engines)
                 report = render(result, args, ascii_only)

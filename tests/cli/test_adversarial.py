@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import os
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
 from checker import cli
+from checker.report import dot
 from model import frontend
 
 SPEC = """\
@@ -192,3 +194,32 @@ def test_define_with_thousands_of_digits(spec: Path) -> None:
         first
         == "<command line>: error: -D N=999999999999...: an integer of 5000 characters; at most 100 digits"
     )
+
+
+LOOPS = """\
+var x: 0..200 = 0;
+var y: 0..200 = 0;
+process P { while true { x = (x + 1) % 201; } }
+process Q { while true { y = (y + 1) % 201; } }
+invariant i: x < 300;
+"""
+
+
+def test_state_graph_cut_by_a_limit_is_exit_3(tmp_path: Path) -> None:
+    """A state graph cut at --max-states (or the default 10,000) was exit 0."""
+    path = tmp_path / "loops.mig"
+    path.write_text(LOOPS, encoding="utf-8")
+    code, out, err = call([str(path), "--format", "dot", "--state-graph", "--max-states", "50"])
+    assert code == 3 and "incomplete" in out and "the state graph is incomplete" in err
+
+
+def test_svg_layout_timeout_is_a_plain_error(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """graphviz on thousands of states ran past every limit, then was an internal error (exit 70)."""
+
+    def slow(dot_text: str, timeout: float = 60.0) -> str:
+        raise subprocess.TimeoutExpired(["dot"], timeout)
+
+    monkeypatch.setattr(dot, "to_svg", slow)
+    monkeypatch.setattr(dot, "have_graphviz", lambda: True)
+    code, _, err = call([str(spec), "--format", "svg", "--state-graph", "--timeout", "5"])
+    assert code == 2 and "graphviz did not lay the drawing out within 5 s" in err
