@@ -385,6 +385,13 @@ def _static_binary(
         case B.SUB:
             return x - y, INT
         case B.MUL:
+            if (
+                x.bit_length() + y.bit_length() > MAX_STATIC_BITS
+            ):  # before multiplying: C*C of squares grows 2^(2^k)
+                raise _NotStatic(
+                    f"a constant expression too large: more than {MAX_STATIC_BITS} bits (about 10^{MAX_STATIC_BITS * 3 // 10})",
+                    span,
+                )
             return x * y, INT
         case B.DIV | B.MOD:
             if y == 0:
@@ -406,6 +413,7 @@ def _static_binary(
 # The resolver
 
 
+MAX_STATIC_BITS = 512  # constant values: the 100-digit literals (333 bits) and a little arithmetic on them
 MAX_INDEX_VALUES = 4096  # a range this wide as an index type is surely a typo
 MAX_ARRAY_ELEMENTS = 65536
 MAX_CHOICE_VALUES = 4096  # `x = any` / `= any` over a wider type is surely a mistake

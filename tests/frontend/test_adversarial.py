@@ -187,3 +187,13 @@ def test_caret_stays_under_the_text_after_escaped_control_characters() -> None:
     assert rendered[3].startswith("esc.mig:3:21: error:") and "found 'title'" in rendered[3]
     caret = rendered[5].index("^")
     assert rendered[4][caret : caret + 5] == "title" and rendered[5][caret:] == "^~~~~"
+
+
+def test_repeated_squaring_of_constants_is_refused() -> None:
+    """`const C1 = C0 * C0; const C2 = C1 * C1; ...` grew 2^(2^k) digits: a hang."""
+    text = "const C0 = 99;\n" + "".join(f"const C{i} = C{i - 1} * C{i - 1};\n" for i in range(1, 40))
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text + HEAD + "process P { x = 1; }" + TAIL, "sq.mig")
+    first = info.value.diagnostics[0]
+    assert first.message.startswith("a constant expression too large: more than 512 bits")
+    assert (first.span.line, first.span.col) == (8, 12)
