@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import importlib
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.explicit import reachable_states
-from checker.result import Verdict
+from checker.explicit import ExplicitOptions, reachable_states
+from checker.explicit import check as explicit_check
+from checker.result import StopReason, Verdict
 from checker.symbolic import SymbolicOptions, prove
+from checker.symbolic.certify import Certificate, certify, property_lemma
 from checker.symbolic.concrete import evaluate
+from checker.symbolic.encode import Arith, Encoder, is_safety
 from model.frontend import configurations, load_spec
 from model.ir import DomainKind, Model
 from tests.symbolic.irbuild import Builder, peterson
+from tests.symbolic.randgen import models
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCKING = SymbolicOptions(max_bmc_depth=4, timeout=60.0, methods=("blocking",))
@@ -26,6 +31,7 @@ _blocking_module = importlib.import_module("checker.symbolic.blocking")
 Reached = _blocking_module._Reached
 cube_lemma = _blocking_module.cube_lemma
 cube_lemma_holds = _blocking_module.cube_lemma_holds
+blocking_joint = _blocking_module.blocking_joint
 
 
 def _three_vars() -> Model:
@@ -113,6 +119,34 @@ def test_cube_lemmas_over_wide_domains_hold_in_reach_and_read_off_their_cubes(
     r.add(other)
     fresh = Reached(model, [*reached, other])
     assert (r.masks, r.n) == (fresh.masks, fresh.n)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models(max_procs=3, max_trans=4), st.booleans())
+def test_every_joint_candidate_for_holding_properties_certifies(model: Model, complete: bool) -> None:
+    """NOTE(checked-steps), NOTE(joint): a step is re-asked only about lemmas learned since it was
+    shown to keep the others; if that skipped a needed query, the candidate would fail the re-check.
+    """
+    verdicts = {r.property: r.verdict for r in explicit_check(model, ExplicitOptions(max_states=100_000))}
+    props = [
+        p
+        for p in model.properties
+        if is_safety(p) and verdicts[p.name] in (Verdict.HOLDS, Verdict.NOT_REACHED)
+    ]
+    reach = reachable_states(model, 100_000)
+    if not props or reach is None:
+        return
+    goals = [(p, property_lemma(p, p.name)) for p in props]
+    enc = Encoder(model, Arith.BV)
+    attempts = blocking_joint(enc, goals, reach if complete else None, time.monotonic() + 30)
+    for p in props:
+        a = attempts[p.name]
+        if a.lemmas is None:
+            # with every reachable state known, only the clock may stop it
+            assert not complete or a.stop is StopReason.TIMEOUT, (p.name, a.detail)
+            continue
+        cert = certify(model, p, a.lemmas, a.arith, time.monotonic() + 30)
+        assert cert.certificate is not Certificate.INVALID, (p.name, cert.detail, a.detail)
 
 
 def test_peterson_proved_by_blocking_alone() -> None:
