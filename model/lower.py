@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import assert_never, overload
 
 from model import ir
+from model import resolve as R
 from model import syntax as S
 from model.diagnostics import Diagnostic, DiagnosticSink, SpecError
 from model.resolve import (
@@ -562,6 +563,7 @@ class Lowerer:
         self._elem_pos: dict[int, dict[int, int]] = {}
         self._sx_work = 0  # statements symbolically executed (bounded by MAX_SYMBOLIC_WORK)
         self._quant_work = 0  # quantifier bodies expanded (bounded by MAX_QUANTIFIER_INSTANCES)
+        self._depths: dict[int, tuple[ir.Expr, int]] = {}  # id -> (node kept alive, depth)
         self.stores: dict[str, _Store] = {}
         self.locks: dict[str, _LockStore] = {}
         self.refs: dict[str, _RefStore] = {}
@@ -909,6 +911,7 @@ class Lowerer:
         return _Place(store, store.elems, lin)
 
     def write(self, path: _Path, pl: _Place, value: ir.Expr, fr: _Frame, span: Span, what: str) -> None:
+        self.check_value_size(value, span)
         dom = self.vars[pl.elems[0]].domain
         self.in_range_check(path, value, dom, what, fr, span)
         if pl.index is None:
@@ -920,6 +923,49 @@ class Lowerer:
         path.writes.append(ir.AssignElem(pl.elems, pl.index, value))
         for k, v in enumerate(pl.elems):
             path.cur[v] = mk_ite(mk_bin(ir.BinOp.EQ, pl.index, const(k)), value, path.read(v))
+
+    def check_value_size(self, value: ir.Expr, span: Span) -> None:
+        """NOTE(value-size): inside an atomic step each write builds on the values
+        written before it (NOTE(symbolic)), so a long step can build a value
+        nested deeper than any source expression (`x = (x + 1) % 4;` 300 times
+        overflowed the engines' code generators), or a constant that squares
+        itself (`y = y * y;` 40 times: 2^40 digits, a hang).  Both are bounded
+        at each write, before the next statement builds on the value."""
+        if isinstance(value, ir.Const) and value.value.bit_length() > R.MAX_STATIC_BITS:
+            raise _TooBig(f"this value has more than {R.MAX_STATIC_BITS} bits", span)
+        if self.expr_depth(value) > S.MAX_NESTING:
+            raise _TooBig(
+                f"this atomic step builds a value nested more than {S.MAX_NESTING} levels deep "
+                "(each write builds on the last); split the step",
+                span,
+            )
+
+    def expr_depth(self, e: ir.Expr) -> int:
+        """The nesting depth of `e`, memoised by node identity (shared nodes once)."""
+        memo = self._depths
+        stack: list[tuple[ir.Expr, bool]] = [(e, False)]
+        while stack:
+            x, ready = stack.pop()
+            if id(x) in memo:
+                continue
+            kids: tuple[ir.Expr, ...]
+            match x:
+                case ir.Const() | ir.VarRef():
+                    kids = ()
+                case ir.Select(index=i) | ir.Unary(arg=i):
+                    kids = (i,)
+                case ir.Binary(lhs=a, rhs=b):
+                    kids = (a, b)
+                case ir.Ite(cond=c, then=t, else_=f):
+                    kids = (c, t, f)
+                case _:
+                    assert_never(x)
+            if ready or not kids:
+                memo[id(x)] = (x, 1 + max((memo[id(k)][1] for k in kids), default=0))
+            else:
+                stack.append((x, True))
+                stack.extend((k, False) for k in kids if id(k) not in memo)
+        return memo[id(e)][1]
 
     # ------------------------------------------------------------ names
 

@@ -197,3 +197,26 @@ def test_repeated_squaring_of_constants_is_refused() -> None:
     first = info.value.diagnostics[0]
     assert first.message.startswith("a constant expression too large: more than 512 bits")
     assert (first.span.line, first.span.col) == (8, 12)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # 300 writes building on each other: the explicit code generator's 'too many nested parentheses' (exit 70)
+        ("x = (x + 1) % 4; " * 300, "this atomic step builds a value nested more than 100 levels deep"),
+        # unrolled: the same, and a RecursionError in lowering before the limit existed
+        (
+            "for i in 0..4095 { for j in 0..4095 { x = (x + 1) % 4; } }",
+            "this atomic step builds a value nested",
+        ),
+        # a constant squaring itself 40 times: 2^40 digits, a hang
+        ("y = 99; " + "y = y * y; " * 40, "this value has more than 512 bits"),
+    ],
+    ids=["sequence", "unrolled", "squaring"],
+)
+def test_values_built_inside_an_atomic_step_are_bounded(body: str, message: str) -> None:
+    text = HEAD + "process P { var y: 0..100 = 0; atomic { " + body + "} }" + TAIL
+    with pytest.raises(SpecError) as info:
+        configurations(load_spec_text(text, "step.mig"))
+    (d,) = info.value.diagnostics
+    assert d.message.startswith(message) and d.span.line == 3
