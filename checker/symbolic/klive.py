@@ -563,8 +563,9 @@ class _Child:
     def result(self) -> PropertyResult:
         try:
             status, payload = self._recv.recv()
-        except EOFError:
-            status, payload = "error", f"exit code {self._proc.exitcode}"
+        except (EOFError, OSError):  # the child ended, or died while sending
+            self._proc.join()
+            status, payload = "error", f"it ended with exit code {self._proc.exitcode} and no answer"
         self._proc.join()
         if status != "ok":
             raise RuntimeError(f"k-liveness: the side property's proof failed in its process: {payload}")

@@ -134,6 +134,20 @@ def test_a_failure_in_the_side_process_is_an_internal_error(monkeypatch: pytest.
         real(m, prop, 30.0, METHODS)
 
 
+def test_a_side_process_that_dies_is_an_internal_error() -> None:
+    """The child ends without sending its answer: the parent says so instead of waiting or crashing."""
+    import os
+
+    from checker.symbolic import klive
+
+    child = klive._Child(lambda: os._exit(3))
+    try:
+        with pytest.raises(RuntimeError, match="exit code 3"):
+            child.result()
+    finally:
+        child.cancel()
+
+
 def _prove_in_a_daemon(queue: Any) -> None:
     """In a daemonic process (a `multiprocessing.Pool` worker is one): the episodes' proof."""
     from checker.symbolic import klive
