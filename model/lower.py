@@ -532,7 +532,8 @@ class _TooBig(Exception):
 MAX_INLINE_DEPTH = 64
 MAX_LOCATIONS = 200_000
 MAX_VARIABLES = 200_000
-MAX_SYMBOLIC_WORK = 2_000_000
+# statements executed inside atomic steps: no_copy.mig needs 318; each costs ~25 us
+MAX_SYMBOLIC_WORK = 100_000
 MAX_PATHS = 4096
 # NOTE(quantifiers): `forall`/`exists` are expanded, one copy of the body per
 # value, and nested ones multiply: three nested over 0..4000 would be 6.4e10
@@ -1448,6 +1449,8 @@ class Lowerer:
         return [(path, self.ev(e, fr, path))]
 
     def split(self, path: _Path, c: ir.Expr) -> tuple[_Path | None, _Path | None]:
+        if isinstance(c, ir.Const):  # decided: no copy, and no guard entry (dead() scans the guard)
+            return (path, None) if c.value else (None, path)
         t = path.copy()
         t.guard.append(c)
         f = path

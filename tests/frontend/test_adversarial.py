@@ -220,3 +220,21 @@ def test_values_built_inside_an_atomic_step_are_bounded(body: str, message: str)
         configurations(load_spec_text(text, "step.mig"))
     (d,) = info.value.diagnostics
     assert d.message.startswith(message) and d.span.line == 3
+
+
+def test_unrolled_branches_in_an_atomic_step_stop_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """16M unrolled `if`s in one atomic step ran for minutes: every decided branch grew the path's
+    guard list, scanned once per statement (quadratic).  The work limit is lowered to keep this fast."""
+    monkeypatch.setattr(lower, "MAX_SYMBOLIC_WORK", 5000)
+    body = "for i in 0..4095 { for j in 0..4095 { if x == 0 { x = 1; } else { x = 0; } } }"
+    with pytest.raises(SpecError) as info:
+        configurations(load_spec_text(HEAD + "process P { atomic { " + body + " } }" + TAIL, "if.mig"))
+    (d,) = info.value.diagnostics
+    assert d.message == "the atomic steps of this spec unroll to too many statements"
+
+
+def test_a_decided_branch_adds_no_guard() -> None:
+    lowerer = lower.Lowerer.__new__(lower.Lowerer)
+    path = lower._Path()
+    assert lowerer.split(path, ir.TRUE) == (path, None) and path.guard == []
+    assert lowerer.split(path, ir.FALSE) == (None, path) and path.guard == []
