@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def spec(tmp_path: Path) -> Path:
 
 
 def test_fifo_spec_is_read_once(tmp_path: Path) -> None:
-    """A FIFO (`modelcheck <(gen)`) was read twice: the second read hung."""
+    """A FIFO (`modelcheck <(gen)`) was read twice: the second read hung (a subprocess, so a regression fails)."""
     fifo = tmp_path / "spec.mig"
     os.mkfifo(fifo)
 
@@ -57,9 +58,15 @@ def test_fifo_spec_is_read_once(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    code, out, err = call(["--no-timing", str(fifo)])
+    done = subprocess.run(
+        [sys.executable, "-m", "checker.cli", "--no-timing", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     writer.join(timeout=5)
-    assert (code, err) == (0, "") and "HOLDS" in out
+    assert (done.returncode, done.stderr) == (0, "") and "HOLDS" in done.stdout
 
 
 def test_oversized_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
