@@ -53,14 +53,27 @@ def test_a_cube_lemma_holds_in_every_reached_state_and_excludes_the_blocked_one(
 ) -> None:
     if s in reached:
         return
-    model = _three_vars()
-    r = Reached(model, reached)
-    cube = r.cube(model, s, frozenset(prefer))
+    cube = _cube_lemma_checked(_three_vars(), reached, s, prefer)
+    assert all(s[v] not in meet for v, meet in cube)
+
+
+def _cube_lemma_checked(
+    model: Model,
+    reached: list[tuple[int, ...]],
+    s: tuple[int, ...],
+    prefer: set[int],
+    *others: tuple[int, ...],
+) -> list[tuple[int, frozenset[int]]]:
+    """The cube blocking `s`: its lemma is false in `s`, true in every reached state, and
+    `cube_lemma_holds` is the lemma's value in `s`, `others` and the reached states."""
+    cube = Reached(model, reached).cube(model, s, frozenset(prefer))
     lemma = cube_lemma(model, cube)
     assert evaluate(lemma, s) == 0
     for x in reached:
         assert evaluate(lemma, x) == 1, (cube, x)
-    assert all(s[v] not in meet for v, meet in cube)
+    for x in (s, *others, *reached):
+        assert cube_lemma_holds(cube, x) == (evaluate(lemma, x) == 1), (cube, x)
+    return cube
 
 
 @settings(max_examples=200, deadline=None)
@@ -107,15 +120,9 @@ def test_cube_lemmas_over_wide_domains_hold_in_reach_and_read_off_their_cubes(
     if s in reached:
         return
     model = _wide_vars()
-    r = Reached(model, reached)
-    cube = r.cube(model, s, frozenset(prefer))
-    lemma = cube_lemma(model, cube)
-    assert evaluate(lemma, s) == 0
-    for x in reached:
-        assert evaluate(lemma, x) == 1, (cube, x)
-    for x in (s, other, *reached):
-        assert cube_lemma_holds(cube, x) == (evaluate(lemma, x) == 1), (cube, x)
+    _cube_lemma_checked(model, reached, s, prefer, other)
     # a state added later gets the masks it would have had from the start
+    r = Reached(model, reached)
     r.add(other)
     fresh = Reached(model, [*reached, other])
     assert (r.masks, r.n) == (fresh.masks, fresh.n)
