@@ -455,10 +455,10 @@ class _NoSpecError(Exception):
     """Stands in for model.diagnostics.SpecError while the front end is absent."""
 
 
-def _render_spec_error(error: BaseException, path: str, source: str) -> str:
-    """The diagnostics' text; excerpts from the sources the error carries, else `source`, else the file."""
+def _render_spec_error(error: BaseException, path: str) -> str:
+    """The diagnostics' text; excerpts from the sources the error carries, else from the file."""
     diagnostics: Any = importlib.import_module("model.diagnostics")
-    sources = getattr(error, "sources", None) or {path: source or _reread_for_excerpts(path)}
+    sources = getattr(error, "sources", None) or {path: _reread_for_excerpts(path)}
     rendered: str = diagnostics.render(getattr(error, "diagnostics", ()), sources)
     return rendered.rstrip("\n") + "\n"
 
@@ -531,7 +531,7 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         return int(ExitCode.INCOMPLETE)
     except Exception as e:
         if isinstance(e, spec_error):
-            stderr.write(visible(_render_spec_error(e, args.file, "")))  # NOTE(untrusted-text)
+            stderr.write(visible(_render_spec_error(e, args.file)))  # NOTE(untrusted-text)
             return int(ExitCode.USAGE)
         kind = "internal error" if isinstance(e, InternalError) else f"internal error ({type(e).__name__})"
         stderr.write(f"modelcheck: {kind}: {e}\n")
