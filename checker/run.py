@@ -218,7 +218,8 @@ def _symbolic_options(model: Model, options: RunOptions) -> SymbolicOptions:
     from checker.explicit import reachable_states
     from checker.symbolic import SymbolicOptions
 
-    fields: dict[str, Any] = {"reachable_states": reachable_states(model, HOUDINI_SAMPLE_LIMIT)}
+    sample = reachable_states(model, HOUDINI_SAMPLE_LIMIT, options.timeout)  # None: the proofs go without
+    fields: dict[str, Any] = {"reachable_states": sample}
     if options.bmc_depth is not None:
         fields["max_bmc_depth"] = options.bmc_depth
     if options.timeout is not None:

@@ -166,10 +166,10 @@ def replay_lasso(model: Model, prop: Property, trace: Trace) -> str | None:
     return lasso_problem(_plain_engine(model), prop, trace)
 
 
-def reachable_states(model: Model, limit: int) -> list[tuple[int, ...]] | None:
-    """Every reachable state in BFS order, or None if there are more than `limit`."""
+def reachable_states(model: Model, limit: int, timeout: float | None = None) -> list[tuple[int, ...]] | None:
+    """Every reachable state in BFS order, or None if there are more than `limit` (or `timeout` s ran out)."""
     eng = _plain_engine(model)
-    out = explore(eng, Limits(max_states=limit))
+    out = explore(eng, Limits(max_states=limit, timeout=timeout))
     if out.stop is not None or len(out.order) > limit:
         return None
     return eng.layout.unpack_all(out.order)

@@ -277,10 +277,22 @@ def test_reachable_states_and_graph() -> None:
     m = zoo.counter()
     assert reachable_states(m, 10) == [(0, 0), (1, 0), (2, 0), (3, 0)]
     assert reachable_states(m, 3) is None
+    assert reachable_states(m, 10, timeout=60.0) == [(0, 0), (1, 0), (2, 0), (3, 0)]
     g = state_graph(m)
     assert isinstance(g, nx.DiGraph) and g.graph["complete"]
     assert g.number_of_nodes() == 4 and g.number_of_edges() == 3
     assert g.nodes[0]["initial"] and g.edges[0, 1]["transitions"] == [0]
+
+
+def test_reachable_states_stop_at_their_timeout() -> None:
+    """The proofs' sample of reachable states (run.py) is cut short by --timeout: no sample, not a hang."""
+    from pathlib import Path
+
+    from model.frontend import configurations, load_spec
+
+    spec = Path(__file__).resolve().parents[2] / "specs" / "classic" / "peterson.4.mig"
+    m = configurations(load_spec(str(spec)))[0]  # about a million states: minutes without the limit
+    assert reachable_states(m, 10**8, timeout=0.3) is None
 
 
 # ---------------------------------------------------------------- codegen
