@@ -14,7 +14,12 @@ when a state is expanded.  `parent[i]` is the index of the state whose
 expansion first produced state `i` (-1 for an initial state).
 
 NOTE(limits): every limit is tested between chunks of at most `CHUNK`
-expanded states.  A run that stops early answers INCOMPLETE (with the
+expanded states.  The chunk starts at one state and doubles while a chunk
+takes less than `CHUNK_SECONDS / 2`, and halves when one takes more than
+`CHUNK_SECONDS`: a model whose states are slow to expand (a thousand
+processes: 0.1 s a state) is still stopped within about `CHUNK_SECONDS` of
+its `timeout`, where 2048 states at once overran a 2 s limit by minutes.
+The chunk size changes only when the search stops, never what it finds.  A run that stops early answers INCOMPLETE (with the
 reason) for every property it has not decided; a hit found before the stop
 is still definite.  `max_states` makes a run incomplete exactly when the
 model has more reachable states than the limit; `max_depth` is the number
@@ -39,6 +44,7 @@ from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Expr, Model, PropKind
 
 CHUNK = 2048
+CHUNK_SECONDS = 0.25  # NOTE(limits): the longest a chunk should take between two tests of the limits
 ENGINE = "explicit"
 
 
@@ -216,6 +222,7 @@ def explore(eng: Engine, limits: Limits) -> Outcome:
         take_events()
         level_start = 0
         chunks = 0
+        size = 1  # NOTE(limits): grows to CHUNK while chunks are quick
         while level_start < len(order) and out.stop is None:
             level_end = len(order)
             out.levels += 1
@@ -224,14 +231,20 @@ def explore(eng: Engine, limits: Limits) -> Outcome:
                 break
             i = level_start
             while i < level_end:
-                j = min(i + CHUNK, level_end)
+                j = min(i + size, level_end)
+                began = time.monotonic()
                 out.transitions += code.expand(order, seen, parent, i, j, op, events.append)
+                took = time.monotonic() - began
+                if took < CHUNK_SECONDS / 2:
+                    size = min(2 * size, CHUNK)
+                elif took > CHUNK_SECONDS:
+                    size = max(1, size // 2)
                 i = j
                 take_events()
                 chunks += 1
                 if limits.max_states is not None and len(order) > limits.max_states:
                     out.stop = StopReason.MAX_STATES
-                elif deadline is not None and time.monotonic() > deadline:
+                elif deadline is not None and began + took > deadline:
                     out.stop = StopReason.TIMEOUT
                 elif chunks % 16 == 0 and _rss_mb() > mem_limit:
                     out.stop = StopReason.MEMORY

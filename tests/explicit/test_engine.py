@@ -211,6 +211,20 @@ def test_max_states() -> None:
     assert r["mutex"].verdict is Verdict.HOLDS
 
 
+def test_a_timeout_stops_a_model_whose_states_are_slow_to_expand() -> None:
+    """NOTE(limits): 1,500 processes, about 0.1 s a state; 2,048 states at a time overran by minutes."""
+    import time
+
+    from model.frontend import configurations, load_spec_text
+
+    text = "var x: 0..1;\n" + "".join(f"process P{i} {{ x = 1; }}\n" for i in range(1500))
+    m = configurations(load_spec_text(text, "wide.mig"))[0]
+    began = time.monotonic()
+    r = by_name(m, ExplicitOptions(timeout=1.0))
+    assert r["deadlock"].verdict is Verdict.INCOMPLETE and r["deadlock"].reason is StopReason.TIMEOUT
+    assert time.monotonic() - began < 60  # not a speed figure: the old chunking took minutes here
+
+
 def test_max_depth() -> None:
     r = by_name(zoo.peterson(3), ExplicitOptions(max_depth=10))
     assert r["deadlock"].verdict is Verdict.INCOMPLETE
