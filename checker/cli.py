@@ -250,24 +250,6 @@ def normalize_argv(argv: Sequence[str]) -> list[str]:
 # Input and output
 
 
-_EXCERPT_BYTES = 1024 * 1024  # as model.frontend.MAX_SOURCE_BYTES
-
-
-def _reread_for_excerpts(path: str) -> str:
-    """The text of a regular file for diagnostics' excerpts ('' for anything else or on failure).
-
-    Only for a `SpecError` that came without its sources (the front end
-    attaches them); a FIFO or device is never read twice.
-    """
-    try:
-        if not os.path.isfile(path):
-            return ""
-        with open(path, "rb") as f:
-            return f.read(_EXCERPT_BYTES).decode("utf-8", errors="replace").removeprefix("\ufeff")
-    except OSError:
-        return ""
-
-
 def check_output_path(output: str, spec: str) -> None:
     """Refuse, before any work, an `--output` that cannot be written or would replace the spec."""
     target = os.path.realpath(output)  # a symlink is followed: its target is written, the link kept
@@ -455,10 +437,10 @@ class _NoSpecError(Exception):
     """Stands in for model.diagnostics.SpecError while the front end is absent."""
 
 
-def _render_spec_error(error: BaseException, path: str) -> str:
-    """The diagnostics' text; excerpts from the sources the error carries, else from the file."""
+def _render_spec_error(error: BaseException) -> str:
+    """The diagnostics' text, with excerpts from the sources the error carries (the front end's text)."""
     diagnostics: Any = importlib.import_module("model.diagnostics")
-    sources = getattr(error, "sources", None) or {path: _reread_for_excerpts(path)}
+    sources = getattr(error, "sources", None) or {}
     rendered: str = diagnostics.render(getattr(error, "diagnostics", ()), sources)
     return rendered.rstrip("\n") + "\n"
 
@@ -531,7 +513,7 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         return int(ExitCode.INCOMPLETE)
     except Exception as e:
         if isinstance(e, spec_error):
-            stderr.write(visible(_render_spec_error(e, args.file)))  # NOTE(untrusted-text)
+            stderr.write(visible(_render_spec_error(e)))  # NOTE(untrusted-text)
             return int(ExitCode.USAGE)
         kind = "internal error" if isinstance(e, InternalError) else f"internal error ({type(e).__name__})"
         stderr.write(f"modelcheck: {kind}: {e}\n")

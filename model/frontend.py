@@ -182,6 +182,9 @@ def configurations(spec: Spec) -> tuple[ir.Model, ...]:
         config = {p.name: v for p, v in zip(spec.params, combo, strict=True)}
         try:
             out.append(lower(spec.env, spec.source, config))
+        except SpecError as e:
+            e.sources = spec.sources  # as load_spec: the caller renders excerpts without reading again
+            raise
         except RecursionError:
             raise SpecError(
                 [Diagnostic("the spec is nested too deeply to lower", Span(spec.path, 0, 0, 0, 0))]

@@ -247,7 +247,7 @@ def test_failure_while_reporting_a_spec_error_is_exit_70(spec: Path, monkeypatch
     def load(p: str, defines: Mapping[str, str]) -> tuple[Model, ...]:
         raise SpecError([])
 
-    def broken_render(error: BaseException, path: str) -> str:
+    def broken_render(error: BaseException) -> str:
         raise RuntimeError("renderer broke")
 
     monkeypatch.setattr(cli, "load_models", load)

@@ -164,6 +164,7 @@ def test_nested_quantifier_blowup_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     (d,) = info.value.diagnostics
     assert d.message.startswith("the quantifiers of this spec expand to more than 1,000 instances")
     assert (d.span.line, d.span.col) == (5, 29)
+    assert info.value.sources == {"q.mig": text}  # the excerpt's text, so the file is not read again
 
 
 def test_long_line_excerpt_is_a_window_around_the_caret() -> None:
