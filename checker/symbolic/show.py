@@ -52,7 +52,7 @@ _PREC = {
 
 # NOTE(legend): a location without a label prints as `@N` (its number in
 # the process, as in traces' pc values), which means nothing to a reader on
-# its own.  `legend` appends one comment line per such location that an
+# its own.  `with_legend` appends one comment line per such location that an
 # invariant names, saying which statement of the spec it is about to run:
 #     // @21 of Batch[0]: before no_copy.mig:471  atomic { // remove_migration_ptes ...
 # A location no transition leaves is described by a statement that ends
