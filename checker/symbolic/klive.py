@@ -512,7 +512,10 @@ def _prove_episodes(
         if r.verdict is not Verdict.PROVED:
             return f"{what}: {r.detail}"
         if side_job is not None:
-            s = side_job.result()
+            got = side_job.result(deadline)
+            if got is None:
+                return f"{name} may wait forever: its proof did not answer by the deadline"
+            s = got
             if s.verdict is not Verdict.PROVED:
                 return f"{name} may wait forever: not proved ({s.detail})"
     finally:
@@ -539,8 +542,12 @@ def _prove_episodes(
 # child comes back as its text and is raised here as an internal error; a
 # child still running when the count fails is killed.  `PARALLEL = False`,
 # a single core, or a daemonic process (a `multiprocessing.Pool` worker: it
-# may not start children) proves them one after the other.
+# may not start children) proves them one after the other.  The child's
+# z3 queries carry the parent's deadline; one that has not answered
+# CHILD_GRACE seconds after it is killed, and the side property counts as
+# not proved (a hung child never makes the parent wait for good).
 PARALLEL = True
+CHILD_GRACE = 10.0
 
 
 def _cores() -> int:
@@ -560,7 +567,11 @@ class _Child:
         self._proc.start()
         send.close()
 
-    def result(self) -> PropertyResult:
+    def result(self, deadline: float) -> PropertyResult | None:
+        """The child's answer; None when it has none by `deadline` + CHILD_GRACE (it is killed)."""
+        if not self._recv.poll(max(0.0, deadline - time.monotonic()) + CHILD_GRACE):
+            self.cancel()
+            return None
         try:
             status, payload = self._recv.recv()
         except (EOFError, OSError):  # the child ended, or died while sending
@@ -573,11 +584,12 @@ class _Child:
         return payload
 
     def cancel(self) -> None:
-        """Stop the child if it still runs (after `result`, it has ended)."""
+        """Stop the child if it still runs (after `result`, it has ended); safe to repeat."""
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
-        self._recv.close()
+        if not self._recv.closed:
+            self._recv.close()
 
 
 def _run_child(job: Callable[[], PropertyResult], send: Connection) -> None:

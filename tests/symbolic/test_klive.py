@@ -143,9 +143,51 @@ def test_a_side_process_that_dies_is_an_internal_error() -> None:
     child = klive._Child(lambda: os._exit(3))
     try:
         with pytest.raises(RuntimeError, match="exit code 3"):
-            child.result()
+            child.result(time.monotonic() + 30)
     finally:
         child.cancel()
+
+
+def test_a_side_process_that_hangs_is_killed_after_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that never answers: no answer (not PROVED) soon after the deadline, and it is gone."""
+    from checker.symbolic import klive
+
+    monkeypatch.setattr(klive, "CHILD_GRACE", 0.5)
+    child = klive._Child(lambda: time.sleep(600))  # type: ignore[arg-type, return-value]
+    start = time.monotonic()
+    try:
+        assert child.result(start + 0.5) is None
+        assert time.monotonic() - start < 20
+        assert not child._proc.is_alive()
+    finally:
+        child.cancel()
+
+
+def test_a_hung_side_process_leaves_the_episodes_unproved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(the caller then tries the plain rounds, which prove this property without a side property)"""
+    from checker.symbolic import klive
+
+    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
+    prop = next(p for p in m.properties if p.name == "waits_end")
+    real = klive.prove_liveness
+
+    def hung_side(
+        model: Model, p: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
+    ):  # type: ignore[no-untyped-def]
+        if not episodes:
+            time.sleep(600)
+        return real(model, p, timeout, methods, episodes=episodes)
+
+    monkeypatch.setattr(klive, "prove_liveness", hung_side)
+    monkeypatch.setattr(klive, "_cores", lambda: 2)
+    monkeypatch.setattr(klive, "PARALLEL", True)
+    monkeypatch.setattr(klive, "CHILD_GRACE", 0.5)
+    a = next(p.index for p in m.processes if p.name == "A")
+    start = time.monotonic()
+    got = klive._prove_episodes(m, prop, a, start + 5.0, METHODS)
+    assert isinstance(got, str), got  # not a PropertyResult: the episodes are not proved
+    assert "did not answer by the deadline" in got
+    assert time.monotonic() - start < 30
 
 
 def _prove_in_a_daemon(queue: Any) -> None:
