@@ -24,5 +24,13 @@ class Span:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
+    def file_line(self, *, basename: bool = True) -> str:
+        """`file:line` (the file's base name by default), as traces and invariants cite a statement;
+        "" for a span with no line (a built-in)."""
+        if self.line <= 0:
+            return ""
+        path = self.path.rsplit("/", 1)[-1] if basename else self.path
+        return f"{path}:{self.line}"
+
 
 NO_SPAN = Span("<builtin>", 0, 0, 0, 0)

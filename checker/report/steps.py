@@ -133,10 +133,7 @@ def show_assignment(model: Model, var: int, value: int) -> str:
 
 def source_of(t: Transition, *, basename: bool = True) -> str:
     """`file:line` of a step's statement (the file's base name by default)."""
-    if t.span.line <= 0:
-        return ""
-    path = t.span.path.rsplit("/", 1)[-1] if basename else t.span.path
-    return f"{path}:{t.span.line}"
+    return t.span.file_line(basename=basename)
 
 
 def where(t: Transition) -> str:

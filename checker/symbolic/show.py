@@ -103,7 +103,7 @@ def _statement_at(model: Model, proc: int, pc: int) -> str | None:
         return None
     t = min(steps, key=lambda t: t.index)
     text = t.text if len(t.text) <= _LEGEND_TEXT else t.text[: _LEGEND_TEXT - 4].rstrip() + " ..."
-    at = f"{t.span.path.rsplit('/', 1)[-1]}:{t.span.line}" if t.span.line > 0 else "(no source line)"
+    at = t.span.file_line() or "(no source line)"
     return f"{where} {at}  {text}"
 
 
