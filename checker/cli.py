@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import difflib
 import enum
 import importlib
 import os
@@ -454,8 +455,25 @@ def execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engine
         return int(ExitCode.INTERNAL)
 
 
+def _command_typo(argv: Sequence[str]) -> str | None:
+    """`modelcheck chek FILE`: the first word is no command and no file, but close to a command."""
+    if not argv or argv[0] in COMMANDS or argv[0].startswith("-") or os.path.exists(argv[0]):
+        return None
+    close = difflib.get_close_matches(argv[0], COMMANDS, n=1, cutoff=0.6)
+    return (
+        f"unknown command '{argv[0]}'; did you mean '{close[0]}'? (no file of that name either)"
+        if close
+        else None
+    )
+
+
 def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines) -> int:
     parser = build_parser()
+    typo = _command_typo(argv)
+    if typo is not None:
+        parser.print_usage(stderr)
+        stderr.write(f"modelcheck: error: {visible(typo)}\n")
+        return int(ExitCode.USAGE)
     try:
         args = parser.parse_args(normalize_argv(argv))
     except SystemExit as e:  # argparse: --help/--version (0) or a usage error (2), already printed

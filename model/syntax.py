@@ -13,6 +13,7 @@ union.
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -1153,6 +1154,69 @@ def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
     return None
 
 
+# Keywords that begin a statement or a process item: a misspelling of one
+# lexes as a name, and the parser then fails on the token after it.
+_STATEMENT_KEYWORDS = frozenset(
+    {"if", "while", "for", "atomic", "either", "switch", "await", "assert", "return", "goto", "skip",
+     "var", "end", "state", "init", "trans"}
+)  # fmt: skip
+_NAME_FOLLOWERS = frozenset({"COLON", "EQUAL", "LPAR", "LSQB"})  # what may follow a name opening a statement
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c == "_")
+
+
+def _keyword_typo(
+    text: str, path: str, tok: Token, prev: Token | None, expected: set[str]
+) -> tuple[str, Span] | None:
+    """`unknown keyword 'awiat'; did you mean 'await'?` for a misspelled keyword, or None.
+
+    NOTE(keyword-typo): three shapes.  A name where only keywords may stand
+    (`invarant` at the top level) fails on the name itself.  A name opening
+    a statement (`awiat x;`) is read as an assignment, call or label and
+    fails on the token after it.  A misspelling that starts with a shorter
+    keyword (`proces P`, `varr x`) is lexed as that keyword glued to a name
+    (`proc` + `es`: keywords in string form have no word boundary), and fails
+    after the glued name; the whole word is taken from the text.
+    """
+
+    def close(word: str, candidates: set[str] | frozenset[str]) -> str | None:
+        found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.7)
+        return found[0] if found else None
+
+    def span_of(start: int, end: int) -> Span:
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        return Span(path, line, col, line, col + (end - start))
+
+    if prev is not None and prev.type == "NAME" and prev.start_pos is not None and prev.end_pos is not None:
+        start = prev.start_pos
+        if start > 0 and _is_word_char(text[start - 1]):  # glued to a keyword before it
+            while start > 0 and _is_word_char(text[start - 1]):
+                start -= 1
+            if not (text[start].isalpha() or text[start] == "_"):
+                return None  # a number glued to a name, not a keyword
+            word = text[start : prev.end_pos]
+            match = close(word, KEYWORDS)
+            message = f"unknown keyword '{word}'" + (f"; did you mean '{match}'?" if match else "")
+            return message, span_of(start, prev.end_pos)
+        if expected <= _NAME_FOLLOWERS and str(prev) not in KEYWORDS:
+            match = close(str(prev), _STATEMENT_KEYWORDS)
+            if match is not None:
+                return f"unknown keyword '{prev}'; did you mean '{match}'?", span_of(start, prev.end_pos)
+    if (
+        tok.type == "NAME"
+        and "NAME" not in expected
+        and tok.start_pos is not None
+        and tok.end_pos is not None
+    ):
+        match = close(str(tok), {n.lower() for n in expected} & KEYWORDS)
+        if match is not None:
+            return f"unknown keyword '{tok}'; did you mean '{match}'?", span_of(tok.start_pos, tok.end_pos)
+    return None
+
+
 def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
     """A lark parse error as (plain message, span)."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
@@ -1212,6 +1276,9 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         hint = _c_habit(text, pos, value, prev_tok)
         if hint is not None:
             return hint, span
+        typo = _keyword_typo(text, path, tok, prev_tok, expected)  # NOTE(keyword-typo)
+        if typo is not None:
+            return typo
         found = f"'{value}'" if tok.type != "$END" else "the end of the file"
         if "SEMICOLON" in expected and tok.type in _ENDS_A_STATEMENT:
             return f"missing ';' before {found}", span

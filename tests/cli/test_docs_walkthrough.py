@@ -1,0 +1,189 @@
+"""A first-time user's walk through the documentation, kept true.
+
+The README's commands parse and name files that exist; its first spec gives the verdicts it
+describes; the outputs shown in docs/OUTPUT.md and docs/IR.md are what the tool prints;
+ARCHITECTURE.md's file map names every module and nothing else; common mistakes (a misspelled
+keyword or command) get a located, plain message and exit 2.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from checker import cli
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def call(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.execute(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def doc(name: str) -> str:
+    return (ROOT / name).read_text(encoding="utf-8")
+
+
+def code_blocks(text: str) -> list[str]:
+    return re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
+
+
+# ---------------------------------------------------------------- README
+
+
+def readme_commands() -> list[list[str]]:
+    out = []
+    for block in code_blocks(doc("README.md")):
+        for line in block.splitlines():
+            if line.startswith("modelcheck "):
+                out.append(shlex.split(line.split("#")[0])[1:])
+    return out
+
+
+def test_the_readme_shows_commands() -> None:
+    assert len(readme_commands()) >= 6
+
+
+@pytest.mark.parametrize("argv", readme_commands(), ids=" ".join)
+def test_a_readme_command_parses_and_its_spec_exists(argv: list[str]) -> None:
+    args = cli.build_parser().parse_args(cli.normalize_argv(argv))  # SystemExit on a stale flag
+    assert (ROOT / args.file).is_file(), args.file
+
+
+def first_spec() -> str:
+    text = doc("README.md")
+    section = text[text.index("## A first spec") :]
+    return code_blocks(section)[0]
+
+
+def test_the_first_spec_holds_and_its_broken_variant_is_violated(tmp_path: Path) -> None:
+    good = tmp_path / "first.mig"
+    good.write_text(first_spec(), encoding="utf-8")
+    code, out, _ = call(["--no-timing", "--quiet", "--ascii", str(good)])
+    assert code == 0
+    assert re.search(r"no_lost_update +\| HOLDS ", out) and re.search(r"both_done +\| REACHED ", out)
+    bad = tmp_path / "first_bad.mig"
+    bad.write_text(
+        "".join(ln for ln in first_spec().splitlines(True) if "lock(l)" not in ln), encoding="utf-8"
+    )
+    code, out, _ = call(["--no-timing", "--ascii", str(bad)])
+    assert code == 1
+    assert "! VIOLATED (expected" in out and "counterexample of 4 steps" in out
+    bad.write_text(bad.read_text(encoding="utf-8") + "expect no_lost_update violated;\n", encoding="utf-8")
+    assert call(["--no-timing", "--quiet", str(bad)])[0] == 0
+
+
+# ---------------------------------------------------------------- shown outputs
+
+
+def test_the_text_example_of_output_md_is_what_is_printed() -> None:
+    text = doc("docs/OUTPUT.md")
+    section = text[text.index("## Text") :]
+    command = re.search(r"`(modelcheck [^`]*)` prints:", section, flags=re.S)
+    assert command is not None
+    shown = code_blocks(section)[0]
+    argv = shlex.split(command.group(1).replace("\n", " "))[1:]
+    code, out, _ = call(argv)
+    assert code == 0
+    assert out == shown
+
+
+def test_the_ir_example_of_ir_md_is_what_is_printed(tmp_path: Path) -> None:
+    spec, shown = code_blocks(doc("docs/IR.md"))[:2]
+    path = tmp_path / "t.mig"
+    path.write_text(spec, encoding="utf-8")
+    code, out, _ = call(["ir", str(path)])
+    assert code == 0
+    printed = out.replace(str(path), "t.mig").splitlines()
+    at = 0
+    for line in shown.splitlines():  # the shown lines, in order; "..." skips some
+        if line.strip() == "...":
+            continue
+        assert line in printed[at:], line
+        at = printed.index(line, at) + 1
+
+
+# ---------------------------------------------------------------- ARCHITECTURE.md
+
+
+def test_the_file_map_names_every_module_and_no_missing_one() -> None:
+    text = doc("ARCHITECTURE.md")
+    named = set(re.findall(r"`((?:model|checker|tools|bench)/[\w/]+\.(?:py|lark))`", text))
+    present = {
+        str(p.relative_to(ROOT))
+        for top in ("model", "checker", "tools", "bench")
+        for p in (ROOT / top).rglob("*")
+        if p.suffix in (".py", ".lark") and "__pycache__" not in p.parts
+    }
+    assert named - present == set(), "named in ARCHITECTURE.md but missing"
+    assert present - named == set(), "present but not in ARCHITECTURE.md's file map"
+
+
+# ---------------------------------------------------------------- common mistakes
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "col", "message"),
+    [
+        (
+            "var x: 0..3;\nproces P {\n  x = 1;\n}\n",
+            2,
+            1,
+            "unknown keyword 'proces'; did you mean 'process'?",
+        ),
+        ("varr x: 0..3;\n", 1, 1, "unknown keyword 'varr'; did you mean 'var'?"),
+        (
+            "var x: 0..3;\nprocess P {\n  awiat x == 1;\n}\n",
+            3,
+            3,
+            "unknown keyword 'awiat'; did you mean 'await'?",
+        ),
+        (
+            "var x: 0..3;\nprocess P {\n  retrun;\n}\n",
+            3,
+            3,
+            "unknown keyword 'retrun'; did you mean 'return'?",
+        ),
+        ("var x: 0..3;\nprocess P { x = 1; }\ninvarant ok: x < 3;\n", 3, 1, "did you mean 'invariant'?"),
+    ],
+)
+def test_a_misspelled_keyword_is_named_where_it_is(
+    tmp_path: Path, source: str, line: int, col: int, message: str
+) -> None:
+    path = tmp_path / "typo.mig"
+    path.write_text(source, encoding="utf-8")
+    code, out, err = call([str(path)])
+    assert code == 2 and out == ""
+    first = err.splitlines()[0]
+    assert first.startswith(f"{path}:{line}:{col}: error: unknown keyword ")
+    assert first.endswith(message)
+    word = first.split("'")[1]
+    assert err.splitlines()[1].endswith(source.splitlines()[line - 1])  # the source line
+    assert err.splitlines()[2].endswith(" " * (col - 1) + "^" + "~" * (len(word) - 1))  # the caret
+
+
+def test_a_name_that_merely_starts_with_a_keyword_is_still_a_name(tmp_path: Path) -> None:
+    path = tmp_path / "names.mig"
+    path.write_text("var processed: bool;\nprocess P { processed = true; }\n", encoding="utf-8")
+    assert call(["--quiet", str(path)])[0] == 0
+
+
+def test_a_misspelled_command_is_named(tmp_path: Path) -> None:
+    spec = ROOT / "specs" / "classic" / "peterson.1.mig"
+    code, out, err = call(["chek", str(spec)])
+    assert code == 2 and out == ""
+    assert "unknown command 'chek'; did you mean 'check'?" in err
+    code, _, err = call(["prov", str(spec)])
+    assert code == 2 and "did you mean 'prove'?" in err
+
+
+def test_a_file_named_like_a_command_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("chek").write_text("var x: bool;\nprocess P { x = true; }\n", encoding="utf-8")
+    assert call(["--quiet", "chek"])[0] == 0
