@@ -456,15 +456,15 @@ def execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engine
 
 
 def _command_typo(argv: Sequence[str]) -> str | None:
-    """`modelcheck chek FILE`: the first word is no command and no file, but close to a command."""
+    """`modelcheck chek FILE`, `modelcheck verify FILE`: a first word that is no command and no file."""
     if not argv or argv[0] in COMMANDS or argv[0].startswith("-") or os.path.exists(argv[0]):
         return None
     close = difflib.get_close_matches(argv[0], COMMANDS, n=1, cutoff=0.6)
-    return (
-        f"unknown command '{argv[0]}'; did you mean '{close[0]}'? (no file of that name either)"
-        if close
-        else None
-    )
+    if close:
+        return f"unknown command '{argv[0]}'; did you mean '{close[0]}'? (no file of that name either)"
+    if "." not in argv[0] and "/" not in argv[0] and any(a.endswith(".mig") for a in argv[1:]):
+        return f"unknown command '{argv[0]}': the commands are {', '.join(COMMANDS)}"
+    return None
 
 
 def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines) -> int:

@@ -181,6 +181,10 @@ def test_a_misspelled_command_is_named(tmp_path: Path) -> None:
     assert "unknown command 'chek'; did you mean 'check'?" in err
     code, _, err = call(["prov", str(spec)])
     assert code == 2 and "did you mean 'prove'?" in err
+    code, _, err = call(["verify", str(spec)])
+    assert code == 2 and "unknown command 'verify': the commands are check, prove, ir" in err
+    code, _, err = call([str(ROOT / "nofile.mig")])
+    assert code == 2 and "no such file" in err and "command" not in err
 
 
 def test_a_file_named_like_a_command_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
