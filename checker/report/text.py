@@ -34,11 +34,12 @@ class TextOptions:
 
 _TIME_ALONE = re.compile(r"\s*\(\d+(?:\.\d+)?s\)")
 _TIME_LISTED = re.compile(r",\s*\d+(?:\.\d+)?s\b")
+_TIME_IN = re.compile(r"\s+in \d+(?:\.\d+)?s\b")  # blocking's "learned ... in 0.1s"
 
 
 def untimed(detail: str) -> str:
-    """`detail` without the durations engines put in it (`(0.02s)`, `, 1.5s`), for --no-timing."""
-    return _TIME_LISTED.sub("", _TIME_ALONE.sub("", detail))
+    """`detail` without the durations engines put in it (`(0.02s)`, `, 1.5s`, ` in 0.1s`), for --no-timing."""
+    return _TIME_IN.sub("", _TIME_LISTED.sub("", _TIME_ALONE.sub("", detail)))
 
 
 def verdict_cell(o: Outcome) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from checker import cli
+from checker.report import text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -191,3 +192,26 @@ def test_a_file_named_like_a_command_is_a_file(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     Path("chek").write_text("var x: bool;\nprocess P { x = true; }\n", encoding="utf-8")
     assert call(["--quiet", "chek"])[0] == 0
+
+
+# ---------------------------------------------------------------- --no-timing
+
+
+def test_no_timing_scrubs_the_blocking_method_s_learning_time() -> None:
+    detail = (
+        "blocking (8 of 9 conjuncts (9 lemmas learned from counterexamples to induction in 0.1s, "
+        "37 reachable states, 36 queries), 0.08s); invariant of 9 conjuncts re-checked (0.04s)"
+    )
+    assert text.untimed(detail) == (
+        "blocking (8 of 9 conjuncts (9 lemmas learned from counterexamples to induction, "
+        "37 reachable states, 36 queries)); invariant of 9 conjuncts re-checked"
+    )
+
+
+def test_a_proof_printed_with_no_timing_has_no_durations() -> None:
+    """OUTPUT.md: --no-timing gives no times anywhere, engine details included."""
+    spec = ROOT / "specs" / "bugs" / "aio_kioctx_uaf.mig"
+    argv = ["prove", str(spec), "-D", "fixed=true", "--property", "no_uaf", "--show-invariant", "--no-timing"]
+    code, out, _ = call(argv)
+    assert code == 0 and "PROVED" in out
+    assert re.search(r"\d(?:\.\d+)?s\b", out) is None, out
