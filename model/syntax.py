@@ -23,6 +23,7 @@ from typing import Any, assert_never
 
 import lark
 from lark import Token, Transformer, v_args
+from lark.lark import PostLex
 from lark.tree import Meta
 
 from model.source import Span
@@ -582,10 +583,47 @@ def grammar_text() -> str:
     return resources.files("model").joinpath("grammar.lark").read_text(encoding="utf-8")
 
 
+class _GluedKeyword(lark.exceptions.UnexpectedToken):
+    """A keyword with a name glued to it (`processP`): the name is the token, the keyword its history."""
+
+
+class _WholeWords(PostLex):
+    """NOTE(whole-words): lark's contextual lexer offers only the terminals the parser accepts
+    next, so where a keyword may stand but a name may not (the top level, after `for i`, after
+    `trans A -> B`) a keyword matched the start of a longer word: `processP {` read as
+    `process P {`, `varx` as `var x`, `for i inPage` as `for i in Page`, and `proces P` failed
+    as `proc es P`.  A keyword directly followed by a word character is refused here, as one
+    unknown word (NOTE(keyword-typo)).  The state is the generator's own: one per parse.
+    """
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        prev: Token | None = None
+        for tok in stream:
+            if (
+                prev is not None
+                and prev.type != "NAME"
+                and str(prev) in KEYWORDS
+                and tok.start_pos == prev.end_pos
+                and str(tok)[:1].isascii()
+                and (str(tok)[:1].isalnum() or str(tok)[:1] == "_")
+            ):
+                glued: Any = _GluedKeyword  # lark's exception constructors are not annotated
+                raise glued(tok, set(), token_history=[prev])
+            prev = tok
+            yield tok
+
+
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     return lark.Lark(
-        grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=True
+        grammar_text(),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+        postlex=_WholeWords(),
     )
 
 
@@ -1163,22 +1201,17 @@ _STATEMENT_KEYWORDS = frozenset(
 _NAME_FOLLOWERS = frozenset({"COLON", "EQUAL", "LPAR", "LSQB"})  # what may follow a name opening a statement
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isascii() and (c.isalnum() or c == "_")
-
-
 def _keyword_typo(
     text: str, path: str, tok: Token, prev: Token | None, expected: set[str]
 ) -> tuple[str, Span] | None:
     """`unknown keyword 'awiat'; did you mean 'await'?` for a misspelled keyword, or None.
 
-    NOTE(keyword-typo): three shapes.  A name where only keywords may stand
-    (`invarant` at the top level) fails on the name itself.  A name opening
+    NOTE(keyword-typo): three shapes.  A word where only keywords may stand
+    (`invarant` at the top level) fails on the word itself.  A word opening
     a statement (`awiat x;`) is read as an assignment, call or label and
-    fails on the token after it.  A misspelling that starts with a shorter
-    keyword (`proces P`, `varr x`) is lexed as that keyword glued to a name
-    (`proc` + `es`: keywords in string form have no word boundary), and fails
-    after the glued name; the whole word is taken from the text.
+    fails on the token after it.  A misspelling that starts with a keyword
+    (`proces`: `proc` + `es`) is refused by the lexer (NOTE(whole-words),
+    `_glued_keyword`).
     """
 
     def close(word: str, candidates: set[str] | frozenset[str]) -> str | None:
@@ -1190,21 +1223,17 @@ def _keyword_typo(
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         return Span(path, line, col, line, col + (end - start))
 
-    if prev is not None and prev.type == "NAME" and prev.start_pos is not None and prev.end_pos is not None:
-        start = prev.start_pos
-        if start > 0 and _is_word_char(text[start - 1]):  # glued to a keyword before it
-            while start > 0 and _is_word_char(text[start - 1]):
-                start -= 1
-            if not (text[start].isalpha() or text[start] == "_"):
-                return None  # a number glued to a name, not a keyword
-            word = text[start : prev.end_pos]
-            match = close(word, KEYWORDS)
-            message = f"unknown keyword '{word}'" + (f"; did you mean '{match}'?" if match else "")
-            return message, span_of(start, prev.end_pos)
-        if expected <= _NAME_FOLLOWERS and str(prev) not in KEYWORDS:
-            match = close(str(prev), _STATEMENT_KEYWORDS)
-            if match is not None:
-                return f"unknown keyword '{prev}'; did you mean '{match}'?", span_of(start, prev.end_pos)
+    if (
+        prev is not None
+        and prev.type == "NAME"
+        and prev.start_pos is not None
+        and prev.end_pos is not None
+        and expected <= _NAME_FOLLOWERS
+        and str(prev) not in KEYWORDS
+    ):
+        match = close(str(prev), _STATEMENT_KEYWORDS)
+        if match is not None:
+            return f"unknown keyword '{prev}'; did you mean '{match}'?", span_of(prev.start_pos, prev.end_pos)
     if (
         tok.type == "NAME"
         and "NAME" not in expected
@@ -1215,6 +1244,18 @@ def _keyword_typo(
         if match is not None:
             return f"unknown keyword '{tok}'; did you mean '{match}'?", span_of(tok.start_pos, tok.end_pos)
     return None
+
+
+def _glued_keyword(exc: _GluedKeyword, path: str) -> tuple[str, Span]:
+    """`unknown keyword 'processP'; did you mean 'process'?` (NOTE(whole-words))."""
+    (kw,) = exc.token_history or [exc.token]
+    tok = exc.token
+    word = f"{kw}{tok}"
+    found = difflib.get_close_matches(word, sorted(KEYWORDS), n=1, cutoff=0.7)
+    fix = found[0] if found else f"{kw} {tok}"
+    line, col = kw.line or 1, kw.column or 1
+    span = Span(path, line, col, tok.end_line or line, tok.end_column or col + len(word))
+    return f"unknown keyword '{word}'; did you mean '{fix}'?", span
 
 
 def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
@@ -1233,6 +1274,8 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         ch = text[pos] if pos < len(text) else ""
         shown = repr(ch)[1:-1] if ch.isprintable() else f"\\u{ord(ch):04x}" if ch else "end of file"
         return f"unexpected character '{shown}'", span
+    if isinstance(exc, _GluedKeyword):
+        return _glued_keyword(exc, path)
     if isinstance(exc, lark.exceptions.UnexpectedToken):
         tok = exc.token
         expected = set(exc.expected)

@@ -152,6 +152,9 @@ def test_the_file_map_names_every_module_and_no_missing_one() -> None:
             "unknown keyword 'retrun'; did you mean 'return'?",
         ),
         ("var x: 0..3;\nprocess P { x = 1; }\ninvarant ok: x < 3;\n", 3, 1, "did you mean 'invariant'?"),
+        # a keyword glued to a name was read as two words (NOTE(whole-words)): processP { ... } ran
+        ("var x: 0..3;\nprocessP { x = 1; }\n", 2, 1, "unknown keyword 'processP'; did you mean 'process'?"),
+        ("type Page = 0..1;\nvar x: bool;\nprocess P { for i inPage { x = true; } }\n", 3, 19, "'in Page'?"),
     ],
 )
 def test_a_misspelled_keyword_is_named_where_it_is(
