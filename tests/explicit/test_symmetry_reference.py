@@ -231,9 +231,9 @@ def sym_model(seed: int) -> tuple[Model, Shape]:
                 checks.append(chk(Binary(BinOp.EQ, VarRef(lk), Const(i + 1)), kind=CheckKind.LOCK_NOT_HELD))
                 writes.append(Assign(lk, Const(0)))
             else:  # seen[self][m] = !seen[self][m]
-                ix = Binary(BinOp.ADD, Const(i * n), VarRef(ms[i]))
+                sx = Binary(BinOp.ADD, Const(i * n), VarRef(ms[i]))
                 checks.append(chk(Binary(BinOp.LT, VarRef(ms[i]), Const(n)), kind=CheckKind.INDEX))
-                writes.append(AssignElem(flat_seen, ix, Unary(UnOp.NOT, Select(flat_seen, ix))))
+                writes.append(AssignElem(flat_seen, sx, Unary(UnOp.NOT, Select(flat_seen, sx))))
             if r.random() < 0.2:
                 writes.append(Assign(flag, bool_expr(r, i, 1)))
         return guard, tuple(writes), tuple(checks)
