@@ -313,6 +313,19 @@ def select(models: Sequence[Model], options: RunOptions) -> tuple[Model, ...]:
                     f" (params: {', '.join(known)})" if known else " (the spec declares no param)"
                 )
                 raise UserError(f"--config {name}={value}: no param named '{name}'{hint}")
+            shown_values = list(dict.fromkeys(shown for m in models for n, _, shown in m.config if n == name))
+            raw_values = {str(v) for m in models for n, v, _ in m.config if n == name}
+            if value not in shown_values and value not in raw_values:
+                same_letters = [v for v in shown_values if v.lower() == value.lower()]
+                hint = (
+                    f" (did you mean '{same_letters[0]}'?)"
+                    if same_letters
+                    else _did_you_mean(value, shown_values)
+                )
+                raise UserError(
+                    f"no configuration matches --config {name}={value}: '{value}' is not a value of"
+                    f" {name}{hint} (values: {', '.join(shown_values)})"
+                )
             wanted.setdefault(name, set()).add(value)
         chosen = [
             m

@@ -218,3 +218,22 @@ def test_a_proof_printed_with_no_timing_has_no_durations() -> None:
     code, out, _ = call(argv)
     assert code == 0 and "PROVED" in out
     assert re.search(r"\d(?:\.\d+)?s\b", out) is None, out
+
+
+def test_a_config_filter_with_a_wrong_value_names_the_param_s_values(tmp_path: Path) -> None:
+    """It listed every configuration on one line (72 for no_copy.mig); the param's values say more."""
+    path = tmp_path / "cb.mig"
+    path.write_text(
+        "enum Cb { MIGRATE_PAGE, AIO, ZSMALLOC }\nparam cb: Cb;\nparam patched: bool;\n"
+        "var x: bool;\nprocess P { x = true; }\n",
+        encoding="utf-8",
+    )
+    code, out, err = call([str(path), "--config", "cb=aio"])
+    assert code == 2 and out == ""
+    assert err == (
+        "modelcheck: error: no configuration matches --config cb=aio: 'aio' is not a value of cb"
+        " (did you mean 'AIO'?) (values: MIGRATE_PAGE, AIO, ZSMALLOC)\n"
+    )
+    code, _, err = call([str(path), "--config", "patched=maybe"])
+    assert code == 2 and "'maybe' is not a value of patched (values: false, true)" in err
+    assert call([str(path), "--config", "cb=AIO", "--quiet"])[0] == 0
