@@ -1176,6 +1176,9 @@ _ENDS_A_STATEMENT = frozenset(
 _STRUCTURAL = frozenset({"SEMICOLON", "LBRACE", "RBRACE", "COLON", "RPAR", "RSQB", "EQUAL"})
 
 
+_C_TYPES = frozenset({"int", "char", "short", "long", "unsigned", "u8", "u16", "u32", "u64", "size_t"})
+
+
 def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
     """A plain-words hint for a habit from C or Python, or None."""
     if value == "=" and pos > 0 and text[pos - 1] == ":":
@@ -1188,7 +1191,10 @@ def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
     if prev is not None and str(prev) in ("elif", "elsif", "elseif"):
         return f"'{prev}' is not a keyword: write 'else if'"
     if value in ("bool", "byte", "int") and (prev is None or str(prev) in (";", "}")):
-        return f"a declaration starts with 'var': write 'var NAME: {value};'"
+        kind = "LO..HI" if value == "int" else value  # there is no int: types are bounded
+        return f"a declaration starts with 'var': write 'var NAME: {kind};'"
+    if prev is not None and str(prev) in _C_TYPES and value.isidentifier() and value not in _C_TYPES:
+        return f"a declaration starts with 'var': write 'var {value}: LO..HI;'"
     return None
 
 

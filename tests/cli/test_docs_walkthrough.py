@@ -237,3 +237,35 @@ def test_a_config_filter_with_a_wrong_value_names_the_param_s_values(tmp_path: P
     code, _, err = call([str(path), "--config", "patched=maybe"])
     assert code == 2 and "'maybe' is not a value of patched (values: false, true)" in err
     assert call([str(path), "--config", "cb=AIO", "--quiet"])[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "col", "message"),
+    [
+        ("int y;", 7, "a declaration starts with 'var': write 'var y: LO..HI;'"),
+        (
+            "spin_lock(l);",
+            3,
+            "unknown procedure 'spin_lock'; the kernel's spin_lock() is written 'lock(...)' here",
+        ),
+        ("mutex_unlock(l);", 3, "the kernel's mutex_unlock() is written 'unlock(...)' here"),
+        ("lokc(l);", 3, "unknown procedure 'lokc'; did you mean 'lock'?"),
+    ],
+)
+def test_a_kernel_or_c_habit_gets_the_spec_s_spelling(
+    tmp_path: Path, body: str, col: int, message: str
+) -> None:
+    """difflib alone said 'did you mean unlock' for spin_lock, and 'int y;' was 'expected (, :, = or ['."""
+    path = tmp_path / "habit.mig"
+    path.write_text(f"var x: 0..3;\nlock l: mutex;\nprocess P {{\n  {body}\n}}\n", encoding="utf-8")
+    code, _, err = call([str(path)])
+    assert code == 2
+    first = err.splitlines()[0]
+    assert first.startswith(f"{path}:4:{col}: error: ") and first.endswith(message)
+
+
+def test_int_at_the_top_level_suggests_a_range_not_int(tmp_path: Path) -> None:
+    path = tmp_path / "int.mig"
+    path.write_text("int y;\nprocess P { skip; }\n", encoding="utf-8")
+    code, _, err = call([str(path)])
+    assert code == 2 and "write 'var NAME: LO..HI;'" in err  # 'var NAME: int;' was an unknown type next
