@@ -68,9 +68,18 @@ def test_proofs_agree_with_explicit_on_random_models(model: Model) -> None:
     _agree(model, timeout=3.0)
 
 
-# NOTE(ci-budget): CI's slow step has 240 s for every engineer's slow tests;
-# 300 examples take about two minutes on its 2 cores.  Run thousands locally with
-# `pytest -m slow --hypothesis-seed=N` several times, or raise max_examples.
+# NOTE(ci-budget): the issue asks for a few hundred random models in the fast
+# suite (the 130 above) and thousands in CI's separate slow step: 2,000 models
+# with BMC only (violations, depths, traces both ways) and 300 with the proof
+# methods as well.  The slow step runs as two pytest processes, one per core
+# (NOTE(shards) in tests/conftest.py), each test in one of them.
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(models())
+def test_bmc_agrees_on_thousands_of_random_models(model: Model) -> None:
+    _agree(model, timeout=5.0, methods=())
+
+
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())

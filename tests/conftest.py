@@ -1,0 +1,61 @@
+"""Test-session hooks: the split of CI's slow step over two processes (NOTE(shards))."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# NOTE(shards): `.ci/slow` runs the slow tests as two pytest processes, one per
+# core of CI's machine, with MODELCHECK_SHARD=0/2 and MODELCHECK_SHARD=1/2.
+# Every test that survives `-m slow` runs in exactly one shard: the tests are
+# dealt out longest first (SLOW_SECONDS; any test not listed counts one
+# second) to the shard with the least work so far, ties to the lower shard,
+# so both processes make the same deal and finish at about the same time.
+# The figures are one serial run of `pytest -m slow --durations=30` with
+# another job on the machine (2026-11-27; the 2,000-model test: its 100-model
+# twin in the fast suite, scaled); they only balance the two halves.
+SLOW_SECONDS = {
+    "tests/symbolic/test_crosscheck.py::test_bmc_agrees_on_thousands_of_random_models": 275.0,
+    "tests/symbolic/test_crosscheck.py::test_engines_agree_on_many_random_models": 110.0,
+    "tests/test_fuzz_parser.py::test_grammar_generated_inputs_many": 107.0,
+    "tests/symbolic/test_klive.py::test_z3_proves_only_what_holds_many": 57.0,
+    "tests/test_fuzz_parser.py::test_mutated_rich_spec_many": 35.0,
+    "tests/symbolic/test_klive.py::test_lassos_agree_many": 34.0,
+    "tests/symbolic/test_klive.py::test_monitor_agrees_many": 26.0,
+    "tests/explicit/test_random.py::test_random_models_agree_with_reference_many": 11.0,
+    "tests/symbolic/test_blocking.py::test_no_copy_configuration_both_engines_agree": 10.0,
+    "tests/test_beem.py::test_peterson_4_safety": 9.0,
+    "tests/test_beem.py::test_reported_figures_match_beem": 8.0,
+}
+
+
+def _shard() -> tuple[int, int] | None:
+    spec = os.environ.get("MODELCHECK_SHARD", "")
+    if not spec:
+        return None
+    k, _, n = spec.partition("/")
+    if not (k.isdigit() and n.isdigit() and 0 <= int(k) < int(n)):
+        raise pytest.UsageError(f"MODELCHECK_SHARD must be K/N with 0 <= K < N, not {spec!r}")
+    return int(k), int(n)
+
+
+def _seconds(item: pytest.Item) -> float:
+    return SLOW_SECONDS.get(item.nodeid.split("[", 1)[0], 1.0)
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` and `-k` have deselected what they do
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = _shard()
+    if shard is None:
+        return
+    k, n = shard
+    load = [0.0] * n
+    mine: set[str] = set()
+    for item in sorted(items, key=lambda it: (-_seconds(it), it.nodeid)):
+        j = min(range(n), key=lambda i: (load[i], i))
+        load[j] += _seconds(item)
+        if j == k:
+            mine.add(item.nodeid)
+    config.hook.pytest_deselected(items=[it for it in items if it.nodeid not in mine])
+    items[:] = [it for it in items if it.nodeid in mine]
