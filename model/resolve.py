@@ -286,7 +286,10 @@ KERNEL_SPELLINGS = {
     "spin_unlock_irqrestore": "unlock", "mutex_unlock": "unlock", "unlock_page": "unlock",
     "unlock_buffer": "unlock", "down_read": "read_lock", "up_read": "read_unlock",
     "down_write": "write_lock", "up_write": "write_unlock", "get_page": "get", "put_page": "put",
-    "page_ref_unfreeze": "unfreeze",
+    "page_ref_unfreeze": "unfreeze", "spin_trylock": "trylock", "mutex_trylock": "trylock",
+    "trylock_page": "trylock", "down_read_trylock": "read_trylock", "down_write_trylock": "write_trylock",
+    "get_page_unless_zero": "get_unless_zero", "page_ref_freeze": "freeze", "spin_is_locked": "held",
+    "mutex_is_locked": "held", "PageLocked": "held",
 }  # fmt: skip
 
 # The arity of each built-in.
@@ -1966,8 +1969,14 @@ class Resolver:
             if name in BUILTIN_STMTS:
                 self.err(f"'{name}(...)' is a statement, not a value", e.span)
             else:
+                kernel = KERNEL_SPELLINGS.get(name)
                 self.err(
-                    f"unknown function '{name}'" + did_you_mean(name, [*PREDICATES, *self.procs]),
+                    f"unknown function '{name}'"
+                    + (
+                        f"; the kernel's {name}() is written '{kernel}(...)' here"
+                        if kernel is not None
+                        else did_you_mean(name, [*PREDICATES, *self.procs])
+                    ),
                     n.span,
                 )
             return None

@@ -250,6 +250,11 @@ def test_a_config_filter_with_a_wrong_value_names_the_param_s_values(tmp_path: P
         ),
         ("mutex_unlock(l);", 3, "the kernel's mutex_unlock() is written 'unlock(...)' here"),
         ("lokc(l);", 3, "unknown procedure 'lokc'; did you mean 'lock'?"),
+        (
+            "if mutex_trylock(l) { unlock(l); }",
+            6,
+            "the kernel's mutex_trylock() is written 'trylock(...)' here",
+        ),
     ],
 )
 def test_a_kernel_or_c_habit_gets_the_spec_s_spelling(
