@@ -489,6 +489,10 @@ def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engin
         defines = _defines(args.defines)
         if not args.file:
             raise UserError("the spec FILE is an empty string")
+        if args.file == "-" and not os.path.exists("-"):
+            raise UserError(
+                "FILE '-': standard input is read as /dev/stdin (modelcheck /dev/stdin < spec.mig)"
+            )
         if args.command == "ir" and args.format != Format.TEXT.value:
             raise UserError("ir prints the IR as text; --format applies to check and prove")
         if args.output:

@@ -327,3 +327,11 @@ def test_the_procedure_snippet_loads(tmp_path: Path) -> None:
     path.write_text(text + "process P { r = copy_page(0, true); }\n", encoding="utf-8")
     code, _, err = call(["--quiet", str(path)])
     assert code == 0, err
+
+
+def test_a_dash_for_standard_input_points_to_dev_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = call(["-"])
+    assert code == 2 and "/dev/stdin" in err  # was "-: error: no such file"
