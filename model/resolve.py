@@ -1415,6 +1415,15 @@ class Resolver:
                 self.stmt(wb, scopes, ctx)
             case S.For(var=fv, type=ft, body=fb):
                 fvt = self.index_vtype(ft, "the type of a 'for' loop")
+                if fvt is not None and fvt.symmetric:
+                    # NOTE(symmetric-for): the unrolled copies run in index order, which tells
+                    # the values apart; the symmetry reduction would then miss states
+                    self.err(
+                        f"symmetric type misuse: a 'for' over the symmetric type '{fvt.name}' runs its "
+                        "copies in a fixed order, which tells the values apart (the symmetry reduction "
+                        "would be unsound); use forall/exists in a condition, or drop 'symmetric'",
+                        ft.span,
+                    )
                 fscope: dict[str, _Local] = {}
                 if fvt is not None:
                     fscope[fv.text] = _Local(fv.text, fvt.ty, "value", None, fv.span)
@@ -1630,6 +1639,8 @@ class Resolver:
         self, c: S.Call, a: S.Expr, scopes: list[dict[str, _Local]], ctx: _Ctx, op: bool = True
     ) -> LockSym | None:
         sym, sp = self._object(a, scopes, ctx)
+        if sym is None and _head_name(a) in self._failed and _find(scopes, _head_name(a)) is None:
+            return None  # its declaration failed, and said so: no cascade (`-D PAGES=0`)
         if not isinstance(sym, LockSym):
             what = (
                 f"'{_head_name(a)}' is a {sym_kind(sym)}" if sym is not None else "its argument is not a lock"
@@ -1667,6 +1678,8 @@ class Resolver:
 
     def ref_arg(self, c: S.Call, a: S.Expr, scopes: list[dict[str, _Local]], ctx: _Ctx) -> RefSym | None:
         sym, sp = self._object(a, scopes, ctx)
+        if sym is None and _head_name(a) in self._failed and _find(scopes, _head_name(a)) is None:
+            return None  # its declaration failed, and said so: no cascade
         if not isinstance(sym, RefSym):
             if (
                 sym is None

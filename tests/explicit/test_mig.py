@@ -8,6 +8,7 @@ import pytest
 
 from checker.explicit import ExplicitOptions, check, replay
 from checker.result import PropertyResult, Verdict
+from model.diagnostics import SpecError
 from model.frontend import configurations, load_spec, load_spec_text
 from model.ir import Model
 
@@ -42,6 +43,27 @@ process A {
   unlock(m);
   unlock(m);
 }
+"""
+
+# Q's `for` unrolls into two steps in index order (nf[0], then nf[1]): the
+# model is not symmetric, and with the reduction the search kept the state
+# with nf[1] cleared first (the smaller packing), never reached both cleared,
+# and said HOLDS (7 states) for an invariant violated in 6 steps.
+FOR_OVER_SYMMETRIC = """
+symmetric type Pid = 0..1;
+var done: [Pid] bool;
+var nf: [Pid] bool = true;
+process Q {
+  for k in Pid {
+    nf[k] = false;
+  }
+}
+process P[i: Pid] {
+  await !nf[self];
+  done[self] = true;
+}
+invariant never_both: !(forall i in Pid: done[i]);
+deadlock off;
 """
 
 
@@ -139,3 +161,13 @@ def test_every_runtime_check(kind: str) -> None:
     failed = model.transitions[t.transitions[-1]].checks[t.failed_check]
     assert failed.kind is CheckKind[kind]
     assert failed.kind.value in r.detail
+
+
+def test_a_for_over_a_symmetric_type_is_rejected() -> None:
+    """Its copies run in a fixed order, so the reduction would be unsound (FOR_OVER_SYMMETRIC)."""
+    with pytest.raises(SpecError) as err:
+        one(FOR_OVER_SYMMETRIC)
+    assert "symmetric type misuse" in str(err.value) and "'for'" in str(err.value)
+    plain = one(FOR_OVER_SYMMETRIC.replace("symmetric type", "type"))
+    r = results(plain)["never_both"]
+    assert r.verdict is Verdict.VIOLATED and r.trace is not None and r.trace.length == 6
