@@ -171,13 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_seconds,
         metavar="SECONDS",
-        help="time limit: explicit engine per configuration, z3 per property",
+        help="time limit: explicit engine per configuration (default none), z3 per property (default 60)",
     )
     eng.add_argument(
-        "--memory-mb", type=_positive_int, metavar="MB", help="memory guard of the explicit engine"
+        "--memory-mb",
+        type=_positive_int,
+        metavar="MB",
+        help="memory guard of the explicit engine (default 60%% of physical memory)",
     )
     eng.add_argument(
-        "--bmc-depth", type=_natural, metavar="N", help="deepest bounded model checking step for z3"
+        "--bmc-depth",
+        type=_natural,
+        metavar="N",
+        help="deepest bounded model checking step for z3 (default 60)",
     )
     eng.add_argument("--no-symmetry", action="store_true", help="turn symmetry reduction off")
     out = common.add_argument_group("output")
@@ -195,7 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="traces as swimlanes (one column per process) or as a step list",
     )
     out.add_argument(
-        "--width", type=_width, default=DEFAULT_WIDTH, metavar="COLS", help="swimlane width limit"
+        "--width",
+        type=_width,
+        default=DEFAULT_WIDTH,
+        metavar="COLS",
+        help="swimlane width limit (default %(default)s)",
     )
     out.add_argument(
         "--witnesses", action="store_true", help="also print the witness trace of every reached target"
