@@ -1,9 +1,11 @@
 """A first-time user's walk through the documentation, kept true.
 
 The README's commands parse and name files that exist; its first spec gives the verdicts it
-describes; the outputs shown in docs/OUTPUT.md and docs/IR.md are what the tool prints;
-ARCHITECTURE.md's file map names every module and nothing else; common mistakes (a misspelled
-keyword or command) get a located, plain message and exit 2.
+describes; the outputs shown in docs/OUTPUT.md and docs/IR.md are what the tool prints, and
+LANGUAGE.md's snippets load; ARCHITECTURE.md's file map names every module and nothing else;
+--no-timing leaves no duration; common mistakes (a misspelled keyword or command, a kernel or C
+spelling, a wrong --config value, a declaration that failed) get a located, plain message and
+exit 2.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checker import cli
-from checker.report import text
+from checker.report import text as text_report
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -205,7 +207,7 @@ def test_no_timing_scrubs_the_blocking_method_s_learning_time() -> None:
         "blocking (8 of 9 conjuncts (9 lemmas learned from counterexamples to induction in 0.1s, "
         "37 reachable states, 36 queries), 0.08s); invariant of 9 conjuncts re-checked (0.04s)"
     )
-    assert text.untimed(detail) == (
+    assert text_report.untimed(detail) == (
         "blocking (8 of 9 conjuncts (9 lemmas learned from counterexamples to induction, "
         "37 reachable states, 36 queries)); invariant of 9 conjuncts re-checked"
     )
