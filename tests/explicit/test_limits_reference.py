@@ -22,7 +22,7 @@ from .test_liveness_reference import explore, live_model, reference_violated
 from .test_random import random_model, reference
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_safety_under_limits(seed: int) -> None:
     m = random_model(seed)
