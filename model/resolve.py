@@ -783,6 +783,15 @@ class Resolver:
         if dvt is None or vt is None:
             return None
         self._check_init(item.init, vt, dvt, item.name.text)
+        if item.init is None and vt.symmetric:
+            # NOTE(symmetric-default): the default is the lowest value, one value of the type; a
+            # procedure's local is reset to it at every call, a constant in the transitions
+            self.err(
+                f"symmetric type misuse: '{item.name.text}' holds values of the symmetric type '{vt.name}', "
+                "so it cannot start at a fixed value, and with no initial value it starts at the lowest "
+                "(use '= any')",
+                item.name.span,
+            )
         return VarSym(item.name.text, dvt, vt, item.init, item.ghost, item.name.span)
 
     def _check_init(self, init: S.Init | None, vt: VType, dims: tuple[VType, ...], name: str) -> None:

@@ -66,6 +66,26 @@ invariant never_both: !(forall i in Pid: done[i]);
 deadlock off;
 """
 
+# f's local q starts at the lowest value and is reset to it at every call
+# (`P[i].f.q := 0` in the IR): a constant of the symmetric type in the
+# transitions.  With the reduction `alone` was NOT REACHED (21 states, more
+# than the 16 unreduced ones); it is reached in 3 steps.
+PROC_LOCAL_SYMMETRIC = """
+symmetric type Pid = 0..1;
+var flag: [Pid] bool;
+var nt: [Pid] bool = true;
+proc f() {
+  var q: Pid;
+  flag[q] = true;
+}
+process P[i: Pid] {
+  nt[self] = false;
+  f();
+}
+reachable alone: exists k in Pid: !nt[k] && flag[k] && (forall j in Pid: j != k -> nt[j]);
+deadlock off;
+"""
+
 
 def one(text: str) -> Model:
     (model,) = configurations(load_spec_text(text, "<test>.mig", {}))
@@ -171,3 +191,18 @@ def test_a_for_over_a_symmetric_type_is_rejected() -> None:
     plain = one(FOR_OVER_SYMMETRIC.replace("symmetric type", "type"))
     r = results(plain)["never_both"]
     assert r.verdict is Verdict.VIOLATED and r.trace is not None and r.trace.length == 6
+
+
+def test_a_symmetric_variable_without_initial_value_is_rejected() -> None:
+    """It starts at the lowest value, a fixed value of the type (PROC_LOCAL_SYMMETRIC)."""
+    with pytest.raises(SpecError) as err:
+        one(PROC_LOCAL_SYMMETRIC)
+    assert "symmetric type misuse: 'q'" in str(err.value)
+    fixed = one(PROC_LOCAL_SYMMETRIC.replace("var q: Pid;", "var q: Pid = any;"))
+    full = results(fixed, ExplicitOptions(symmetry=False))["alone"]
+    red = results(fixed)["alone"]
+    assert full.verdict is red.verdict is Verdict.REACHED
+    assert full.trace is not None and red.trace is not None and full.trace.length == red.trace.length
+    plain = one(PROC_LOCAL_SYMMETRIC.replace("symmetric type", "type"))
+    r = results(plain)["alone"]
+    assert r.verdict is Verdict.REACHED and r.trace is not None and r.trace.length == 3
