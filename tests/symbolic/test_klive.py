@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 from checker.explicit import ExplicitOptions, reachable_states, replay_lasso
 from checker.explicit import check as explicit_check
-from checker.result import StopReason, Trace, Verdict
+from checker.result import PropertyResult, StopReason, Trace, Verdict
 from checker.symbolic import METHODS
 from checker.symbolic.klive import _enabled, _goal, monitored, prove_liveness
 from checker.symbolic.lasso import find_lasso
@@ -113,23 +114,34 @@ def test_the_two_halves_agree_in_one_process_and_in_two(monkeypatch: pytest.Monk
     assert two.invariant == one.invariant
 
 
+def _side_in_a_child(monkeypatch: pytest.MonkeyPatch, side: Callable[[], None]) -> tuple[Model, Property]:
+    """The episodes' model, with the side property's proof (in a forked child) replaced by `side()`."""
+    from checker.symbolic import klive
+
+    real = klive.prove_liveness
+
+    def patched(
+        model: Model, p: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
+    ) -> PropertyResult:
+        if not episodes:
+            side()
+        return real(model, p, timeout, methods, episodes=episodes)
+
+    monkeypatch.setattr(klive, "prove_liveness", patched)
+    monkeypatch.setattr(klive, "_cores", lambda: 2)
+    monkeypatch.setattr(klive, "PARALLEL", True)
+    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
+    return m, next(p for p in m.properties if p.name == "waits_end")
+
+
 def test_a_failure_in_the_side_process_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.symbolic import klive
 
-    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
-    prop = next(p for p in m.properties if p.name == "waits_end")
+    def broken() -> None:
+        raise ValueError("side proof broke")
+
     real = klive.prove_liveness
-
-    def broken_side(
-        model: Model, p: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
-    ):  # type: ignore[no-untyped-def]
-        if not episodes:
-            raise ValueError("side proof broke")
-        return real(model, p, timeout, methods, episodes=episodes)
-
-    monkeypatch.setattr(klive, "prove_liveness", broken_side)
-    monkeypatch.setattr(klive, "_cores", lambda: 2)
-    monkeypatch.setattr(klive, "PARALLEL", True)
+    m, prop = _side_in_a_child(monkeypatch, broken)
     with pytest.raises(RuntimeError, match="side proof broke"):
         real(m, prop, 30.0, METHODS)
 
@@ -167,20 +179,7 @@ def test_a_hung_side_process_leaves_the_episodes_unproved(monkeypatch: pytest.Mo
     """(the caller then tries the plain rounds, which prove this property without a side property)"""
     from checker.symbolic import klive
 
-    m = _fair(_handoff(idles_after=True), Fairness.WEAK)
-    prop = next(p for p in m.properties if p.name == "waits_end")
-    real = klive.prove_liveness
-
-    def hung_side(
-        model: Model, p: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
-    ):  # type: ignore[no-untyped-def]
-        if not episodes:
-            time.sleep(600)
-        return real(model, p, timeout, methods, episodes=episodes)
-
-    monkeypatch.setattr(klive, "prove_liveness", hung_side)
-    monkeypatch.setattr(klive, "_cores", lambda: 2)
-    monkeypatch.setattr(klive, "PARALLEL", True)
+    m, prop = _side_in_a_child(monkeypatch, lambda: time.sleep(600))
     monkeypatch.setattr(klive, "CHILD_GRACE", 0.5)
     a = next(p.index for p in m.processes if p.name == "A")
     start = time.monotonic()
