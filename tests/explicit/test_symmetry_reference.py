@@ -21,6 +21,7 @@ lengths, each a real path ending in a state that shows the property.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable
@@ -398,7 +399,11 @@ def _mig_models() -> list[Model]:
     out = list(configurations(load_spec_text(RICH, "<rich>.mig", {})))
     spec = load_spec(str(ROOT / "specs" / "all_constructs.mig"), {"patched": "true", "mode": "SYNC_NO_COPY"})
     out += list(configurations(spec))
-    return out
+    # liveness is decided on the unreduced graph anyway: keep the test quick
+    return [
+        dataclasses.replace(m, properties=tuple(p for p in m.properties if not p.kind.is_liveness))
+        for m in out
+    ]
 
 
 def test_front_end_symmetry_commutes_with_the_steps() -> None:
@@ -416,7 +421,7 @@ def test_front_end_symmetry_commutes_with_the_steps() -> None:
         # the initial ones need not be closed, a procedure parameter starts at the lowest value)
         eng = compile_model(m, False)
         lay = eng.layout
-        for s in random.Random(0).sample(sorted(states), min(len(states), 2000)):
+        for s in random.Random(0).sample(sorted(states), min(len(states), 1000)):
             succ = sorted(lay.unpack(t) for _, t in eng.code.succ(lay.pack(s))[0])
             for p in perms[1:]:
                 img = sorted(lay.unpack(t) for _, t in eng.code.succ(lay.pack(p.apply(s, los)))[0])
