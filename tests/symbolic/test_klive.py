@@ -183,7 +183,7 @@ def test_a_hung_side_process_leaves_the_episodes_unproved(monkeypatch: pytest.Mo
     monkeypatch.setattr(klive, "CHILD_GRACE", 0.5)
     a = next(p.index for p in m.processes if p.name == "A")
     start = time.monotonic()
-    got = klive._prove_episodes(m, prop, a, start + 5.0, METHODS)
+    got = klive._prove_episodes(m, prop, a, start + 2.0, METHODS)
     assert isinstance(got, str), got  # not a PropertyResult: the episodes are not proved
     assert "did not answer by the deadline" in got
     assert time.monotonic() - start < 30
