@@ -13,7 +13,13 @@ symmetric type, values of that type, the process instances of families
 replicated over it with their locals and pcs, and `PROC` values (lock
 owners) naming those instances.  The front end guarantees that the model
 is invariant under these permutations (no constant of a symmetric type in
-process code); the engine trusts that, as it trusts all of the IR.
+process code: no `for` over one, NOTE(symmetric-for), and no variable of
+one without an initial value, NOTE(symmetric-default), in model/resolve.py);
+the engine trusts that, as it trusts all of the IR.  Only the transitions
+must commute with the permutations: an initial state set that is not closed
+under them (a procedure parameter starts at its type's lowest value) is
+harmless, since the orbits of the states reachable from an initial state s
+and from its image are the same.
 """
 
 from __future__ import annotations
