@@ -57,7 +57,7 @@ from model.ir import (
 )
 
 from .irbuild import Builder, and_, chk, or_
-from .test_random import Gen, ev
+from .test_random import Gen, ev, post_state
 
 State = tuple[int, ...]
 
@@ -160,17 +160,7 @@ def steps(m: Model, s: State) -> tuple[list[tuple[int, State]], int]:
         enabled |= 1 << tr.process
         if not all(ev(c.cond, s) for c in tr.checks):
             continue
-        t = list(s)
-        vals = []
-        for w in tr.writes:
-            if isinstance(w, Assign):
-                vals.append((w.var, ev(w.value, s)))
-            else:
-                vals.append((w.vars[ev(w.index, s)], ev(w.value, s)))
-        for v, val in vals:
-            t[v] = val
-        t[pc] = tr.pc_to
-        out.append((tr.index, tuple(t)))
+        out.append((tr.index, post_state(tr, pc, s)))
     return out, enabled
 
 

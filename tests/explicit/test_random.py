@@ -31,6 +31,7 @@ from model.ir import (
     Model,
     PropKind,
     Select,
+    Transition,
     Unary,
     UnOp,
     VarRef,
@@ -168,6 +169,21 @@ def random_model(seed: int) -> Model:
     return b.build()
 
 
+def post_state(tr: Transition, pc: int, s: tuple[int, ...]) -> tuple[int, ...]:
+    """The state after `tr` from `s`: every right-hand side and index read in `s`, then written."""
+    t = list(s)
+    vals = []
+    for w in tr.writes:
+        if isinstance(w, Assign):
+            vals.append((w.var, ev(w.value, s)))
+        else:
+            vals.append((w.vars[ev(w.index, s)], ev(w.value, s)))
+    for v, val in vals:
+        t[v] = val
+    t[pc] = tr.pc_to
+    return tuple(t)
+
+
 def reference(m: Model) -> dict[str, object]:
     """Plain BFS over IR semantics: states, transitions, levels, first hit depths."""
     depth: dict[tuple[int, ...], int] = {}
@@ -204,17 +220,7 @@ def reference(m: Model) -> dict[str, object]:
             if failed is not None:
                 note(failed.prop, d + 1)
                 continue
-            t = list(s)
-            vals = []
-            for w in tr.writes:
-                if isinstance(w, Assign):
-                    vals.append((w.var, ev(w.value, s)))
-                else:
-                    vals.append((w.vars[ev(w.index, s)], ev(w.value, s)))
-            for v, val in vals:
-                t[v] = val
-            t[pc] = tr.pc_to
-            nt = tuple(t)
+            nt = post_state(tr, pc, s)
             transitions += 1
             if nt not in depth:
                 depth[nt] = d + 1
