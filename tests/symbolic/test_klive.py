@@ -381,7 +381,7 @@ def test_monitor_agrees_with_the_explicit_liveness_check(model: Model) -> None:
     _monitor_agrees(model)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models(max_procs=2, max_trans=3, liveness=True))
 def test_z3_proves_only_what_holds(model: Model) -> None:
     _z3_proves_only_what_holds(model)
