@@ -477,9 +477,35 @@ def _command_typo(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every `--option` of `parser` and of its commands (argparse lists them only privately)."""
+    out: set[str] = set()
+    for action in parser._actions:
+        out.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _option_strings(sub)
+    return out
+
+
+def _option_typo(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | None:
+    """`--formt json`: an unknown option close to a known one (argparse says only "unrecognized")."""
+    known = _option_strings(parser)
+    for arg in argv:
+        if arg == "--":
+            break
+        word = arg.split("=", 1)[0]
+        if not word.startswith("--") or word in known or any(k.startswith(word) for k in known):
+            continue  # a known option, or an abbreviation of one (argparse resolves those)
+        close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.7)
+        if close:
+            return f"unknown option '{word}'; did you mean '{close[0]}'?"
+    return None
+
+
 def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines) -> int:
     parser = build_parser()
-    typo = _command_typo(argv)
+    typo = _command_typo(argv) or _option_typo(argv, parser)
     if typo is not None:
         parser.print_usage(stderr)
         stderr.write(f"modelcheck: error: {visible(typo)}\n")

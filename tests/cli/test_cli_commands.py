@@ -69,7 +69,8 @@ def test_defines_reach_the_front_end(spec: Path) -> None:
         (["--config", "pached=true"], "did you mean 'patched'"),
         (["--property", "nope"], "no property of that name"),
         (["--state-graph"], "needs --format dot"),
-        (["--engine", "explicit", "--prove-typo"], "unrecognized arguments"),
+        (["--engine", "explicit", "--prove-typo"], "unknown option '--prove-typo'"),
+        (["--engine", "explicit", "--zzzz"], "unrecognized arguments"),
     ],
 )
 def test_usage_errors_are_exit_2(

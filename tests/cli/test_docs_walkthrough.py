@@ -180,6 +180,22 @@ def test_a_name_that_merely_starts_with_a_keyword_is_still_a_name(tmp_path: Path
     assert call(["--quiet", str(path)])[0] == 0
 
 
+def test_a_misspelled_option_is_named() -> None:
+    """argparse said only "unrecognized arguments: --formt json"."""
+    spec = str(ROOT / "specs" / "classic" / "peterson.1.mig")
+    code, out, err = call([spec, "--formt", "json"])
+    assert code == 2 and out == ""
+    assert "unknown option '--formt'; did you mean '--format'?" in err
+    code, _, err = call(["prove", spec, "--show-invariants"])
+    assert code == 2 and "did you mean '--show-invariant'?" in err
+    code, _, err = call([spec, "--max-sates=5"])
+    assert code == 2 and "did you mean '--max-states'?" in err
+    # an abbreviation argparse resolves is not a typo; an option nothing resembles keeps argparse's message
+    assert call(["--quiet", spec, "--form", "json"])[0] == 0
+    code, _, err = call([spec, "--zzzz"])  # argparse prints its own message, to sys.stderr
+    assert code == 2 and "unknown option" not in err
+
+
 def test_a_misspelled_command_is_named(tmp_path: Path) -> None:
     spec = ROOT / "specs" / "classic" / "peterson.1.mig"
     code, out, err = call(["chek", str(spec)])
