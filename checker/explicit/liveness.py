@@ -408,10 +408,14 @@ def liveness_results(eng: Engine, limits: Limits, note: str) -> dict[int, Proper
     props = [(k, p) for k, p in enumerate(model.properties) if p.kind.is_liveness]
     if not props:
         return {}
+    started = time.monotonic()
     g = build_graph(eng, limits)
     stats = Stats(len(g.states), g.transitions, g.levels, g.seconds)
     out: dict[int, PropertyResult] = {}
     for k, prop in props:
+        # the time limit holds for the decisions too: a property not begun by then is not decided
+        if g.stop is None and limits.timeout is not None and time.monotonic() - started > limits.timeout:
+            g.stop = StopReason.TIMEOUT
         if g.stop is not None:
             out[k] = PropertyResult(
                 prop.name,

@@ -227,6 +227,30 @@ def test_a_timeout_stops_a_model_whose_states_are_slow_to_expand() -> None:
     assert time.monotonic() - began < 60  # not a speed figure: the old chunking took minutes here
 
 
+def test_the_timeout_holds_for_the_liveness_decisions_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A liveness property not begun by the time limit is INCOMPLETE, not decided late."""
+    import time
+
+    from checker.explicit import liveness
+    from model.frontend import configurations, load_spec
+
+    real = liveness.decide
+
+    def slow_decide(*args: object) -> object:
+        time.sleep(1.2)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(liveness, "decide", slow_decide)
+    m = configurations(load_spec("specs/classic/peterson.1.mig"))[0]
+    live = [p.name for p in m.properties if p.kind.is_liveness]
+    assert len(live) >= 2
+    began = time.monotonic()
+    r = by_name(m, ExplicitOptions(timeout=1.0))
+    assert time.monotonic() - began < 20
+    late = [r[n] for n in live[1:]]  # the first decision alone takes longer than the limit
+    assert all(x.verdict is Verdict.INCOMPLETE and x.reason is StopReason.TIMEOUT for x in late), late
+
+
 def test_max_depth() -> None:
     r = by_name(zoo.peterson(3), ExplicitOptions(max_depth=10))
     assert r["deadlock"].verdict is Verdict.INCOMPLETE
