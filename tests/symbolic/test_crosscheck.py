@@ -69,12 +69,12 @@ def test_proofs_agree_with_explicit_on_random_models(model: Model) -> None:
 
 
 # NOTE(ci-budget): the issue asks for a few hundred random models in the fast
-# suite (the 260 above) and thousands in CI's separate slow step: 2,000 models
+# suite (the 260 above) and thousands in CI's separate slow step: 1,700 models
 # with BMC only (violations, depths, traces both ways) and 300 with the proof
 # methods as well.  The slow step runs as two pytest processes, one per core
 # (NOTE(shards) in tests/conftest.py), each test in one of them.
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models())
 def test_bmc_agrees_on_thousands_of_random_models(model: Model) -> None:
     _agree(model, timeout=5.0, methods=())
