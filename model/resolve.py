@@ -442,6 +442,9 @@ class _Local:
     kind: str  # "var" (VarSym), "param" (procedure parameter), "value" (self/for/forall)
     var: VarSym | None
     span: Span
+    # NOTE(failed-decl): its declaration failed and said so (`-D PAGES=0` empties its type): uses
+    # are silent, so the one real error is not buried under "undeclared name" cascades
+    failed: bool = False
 
 
 @dataclass(slots=True)
@@ -474,6 +477,10 @@ class Resolver:
         self.process_calls: dict[str, list[tuple[str, Span]]] = {}
         self.self_users: dict[str, Span] = {}  # procedure -> first use of `self` in it
         self.proc_self_types: dict[str, set[Ty | None]] = {}
+        # NOTE(failed-decl): per process or procedure, the locals whose declaration failed, and the
+        # replicated processes whose index type failed
+        self.failed_locals: dict[str, frozenset[str]] = {}
+        self.failed_index: set[str] = set()
 
     def err(self, message: str, span: Span, notes: tuple[tuple[str, Span], ...] = ()) -> None:
         self.sink.error(message, span, notes)
@@ -897,11 +904,12 @@ class Resolver:
             seen[f.name.text] = f.name.span
             params.append((f.name.text, vt if vt is not None else VType(TyKind.INT, 0, 0)))
         ret = self.vtype(d.ret) if d.ret is not None else None
-        locals_ = self._locals(d.locals, seen)
+        locals_ = self._locals(d.locals, seen, d.name.text)
         return ProcSym(d.name.text, d, tuple(params), ret, locals_, d.name.span)
 
-    def _locals(self, decls: tuple[S.VarDecl, ...], seen: dict[str, Span]) -> tuple[VarSym, ...]:
+    def _locals(self, decls: tuple[S.VarDecl, ...], seen: dict[str, Span], owner: str) -> tuple[VarSym, ...]:
         out: list[VarSym] = []
+        failed: set[str] = set()
         for v in decls:
             if v.name.text in seen:
                 self.err(
@@ -916,17 +924,22 @@ class Resolver:
             sym = self._var_sym(v)
             if sym is not None:
                 out.append(sym)
+            else:
+                failed.add(v.name.text)
+        self.failed_locals[owner] = frozenset(failed)
         return tuple(out)
 
     def process_sym(self, d: S.ProcessDecl) -> ProcessSym:
         itype: VType | None = None
         if d.index_type is not None:
             itype = self.index_vtype(d.index_type, "the index type of a replicated process")
+            if itype is None:
+                self.failed_index.add(d.name.text)
         seen: dict[str, Span] = {}
         if d.index_var is not None:
             seen[d.index_var.text] = d.index_var.span
         local_decls = tuple(x for x in d.items if isinstance(x, S.VarDecl))
-        locals_ = self._locals(local_decls, seen)
+        locals_ = self._locals(local_decls, seen, d.name.text)
         states: list[S.Ident] = []
         inits: list[S.InitDecl] = []
         transs: list[S.TransDecl] = []
@@ -1149,9 +1162,13 @@ class Resolver:
         self_ty = p.index_type.ty if p.index_type is not None else None
         if p.index_var is not None and self_ty is not None:
             scope[p.index_var] = _Local(p.index_var, self_ty, "value", None, p.span)
+        elif p.index_var is not None and p.name in self.failed_index:
+            scope[p.index_var] = _Local(p.index_var, INT, "value", None, p.span, failed=True)
         for v in p.locals:
             scope[v.name] = _Local(v.name, v.vtype.ty, "var", v, v.span)
             self._check_local_init(v)
+        for name in self.failed_locals.get(p.name, ()):
+            scope[name] = _Local(name, INT, "var", None, p.span, failed=True)
         ctx = _Ctx(process=p, labels=frozenset(p.labels), self_ty=self_ty)
         if p.form is Form.CODE:
             for st in p.body:
@@ -1172,10 +1189,12 @@ class Resolver:
         for pr in procs.values():
             edges[pr.name] = {c for st in pr.decl.body for c in _calls_in(st) if c in procs}
         out: dict[str, set[Ty | None]] = {}
+        reached_by_failed: set[str] = set()
         for pname, calls in self.process_calls.items():
             proc = self.processes.get(pname)
             if proc is None:
                 continue
+            failed = pname in self.failed_index
             t = proc.index_type.ty if proc.index_type is not None else None
             stack = [c for c, _ in calls]
             seen: set[str] = set()
@@ -1184,8 +1203,12 @@ class Resolver:
                 if n in seen:
                     continue
                 seen.add(n)
-                out.setdefault(n, set()).add(t)
+                if failed:
+                    reached_by_failed.add(n)  # NOTE(failed-decl): its `self` is not checked
+                else:
+                    out.setdefault(n, set()).add(t)
                 stack.extend(edges.get(n, ()))
+        self.failed_index |= reached_by_failed
         return out
 
     def check_proc(self, pr: ProcSym) -> None:
@@ -1194,6 +1217,8 @@ class Resolver:
             scope[name] = _Local(name, vt.ty, "param", None, pr.span)
         for v in pr.locals:
             scope[v.name] = _Local(v.name, v.vtype.ty, "var", v, v.span)
+        for name in self.failed_locals.get(pr.name, ()):
+            scope[name] = _Local(name, INT, "var", None, pr.span, failed=True)
         labels: dict[str, Span] = {}
         for st in pr.decl.body:
             for lab in S.labels_in(st):
@@ -1253,7 +1278,7 @@ class Resolver:
         """A procedure that uses `self` may be called only from replicated processes."""
         for pname, calls in self.process_calls.items():
             proc = self.processes.get(pname)
-            if proc is None or proc.index_type is not None:
+            if proc is None or proc.index_type is not None or pname in self.failed_index:
                 continue
             for callee, span in calls:
                 seen: set[str] = set()
@@ -1436,6 +1461,8 @@ class Resolver:
                 fscope: dict[str, _Local] = {}
                 if fvt is not None:
                     fscope[fv.text] = _Local(fv.text, fvt.ty, "value", None, fv.span)
+                else:
+                    fscope[fv.text] = _Local(fv.text, INT, "value", None, fv.span, failed=True)
                 for lab in S.labels_in(fb):
                     self.err(
                         f"a label inside a 'for' loop: '{lab.text}' would name one location in every unrolled copy",
@@ -1471,6 +1498,10 @@ class Resolver:
         name = lv.name.text
         loc = _find(scopes, name)
         if loc is not None:
+            if loc.failed:
+                for e in lv.indices:
+                    self.expr(e, scopes, ctx)
+                return None, False
             if loc.kind == "param":
                 self.err(f"cannot assign to '{name}': it is a procedure parameter", lv.name.span)
                 return None, False
@@ -1648,7 +1679,7 @@ class Resolver:
         self, c: S.Call, a: S.Expr, scopes: list[dict[str, _Local]], ctx: _Ctx, op: bool = True
     ) -> LockSym | None:
         sym, sp = self._object(a, scopes, ctx)
-        if sym is None and _head_name(a) in self._failed and _find(scopes, _head_name(a)) is None:
+        if sym is None and _failed_name(self._failed, scopes, _head_name(a)):
             return None  # its declaration failed, and said so: no cascade (`-D PAGES=0`)
         if not isinstance(sym, LockSym):
             what = (
@@ -1687,7 +1718,7 @@ class Resolver:
 
     def ref_arg(self, c: S.Call, a: S.Expr, scopes: list[dict[str, _Local]], ctx: _Ctx) -> RefSym | None:
         sym, sp = self._object(a, scopes, ctx)
-        if sym is None and _head_name(a) in self._failed and _find(scopes, _head_name(a)) is None:
+        if sym is None and _failed_name(self._failed, scopes, _head_name(a)):
             return None  # its declaration failed, and said so: no cascade
         if not isinstance(sym, RefSym):
             if (
@@ -1743,6 +1774,11 @@ class Resolver:
                     self.err("'self' in a property: name the process instance instead", e.span)
                     return None
                 if ctx.self_ty is None:
+                    owner = (
+                        ctx.process.name if ctx.process is not None else ctx.proc.name if ctx.proc else None
+                    )
+                    if owner in self.failed_index:
+                        return None  # NOTE(failed-decl): its (or a caller's) index type failed, and said so
                     self.err("'self' outside a replicated process", e.span)
                     return None
                 if ctx.proc is not None:
@@ -1759,6 +1795,10 @@ class Resolver:
             case S.IndexRef(name=n, indices=idx):
                 loc = _find(scopes, n.text)
                 if loc is not None:
+                    if loc.failed:
+                        for x in idx:
+                            self.expr(x, scopes, ctx)
+                        return None
                     if loc.var is None or not loc.var.dims:
                         self.err(f"'{n.text}' is not an array, but it is indexed", e.span)
                         return None
@@ -1819,6 +1859,8 @@ class Resolver:
                 inner: dict[str, _Local] = {}
                 if vt is not None:
                     inner[v.text] = _Local(v.text, vt.ty, "value", None, v.span)
+                else:
+                    inner[v.text] = _Local(v.text, INT, "value", None, v.span, failed=True)
                 tb = self.expr(body, [*scopes, inner], ctx)
                 if tb is not None and tb != BOOL:
                     self.err(
@@ -1848,6 +1890,8 @@ class Resolver:
         if p is None:
             self.err(f"unknown process '{pn.text}'" + did_you_mean(pn.text, self.processes), pn.span)
             return None
+        if p.name in self.failed_index or ln.text in self.failed_locals.get(p.name, ()):
+            return None  # NOTE(failed-decl): that declaration failed, and said so
         if pi is None and p.index_type is not None:
             self.err(f"'{pn.text}' is replicated: name an instance, e.g. {pn.text}[...].{ln.text}", e.span)
             return None
@@ -1917,6 +1961,8 @@ class Resolver:
     def name_expr(self, n: S.Ident, span: Span, scopes: list[dict[str, _Local]], ctx: _Ctx) -> Ty | None:
         loc = _find(scopes, n.text)
         if loc is not None:
+            if loc.failed:
+                return None
             if loc.var is not None and loc.var.dims:
                 self.err(f"'{n.text}' is an array: give {len(loc.var.dims)} index(es)", span)
                 return None
@@ -2120,6 +2166,12 @@ def _find(scopes: list[dict[str, _Local]], name: str) -> _Local | None:
         if name in sc:
             return sc[name]
     return None
+
+
+def _failed_name(failed_globals: set[str], scopes: list[dict[str, _Local]], name: str) -> bool:
+    """Whether `name` is a local or global whose declaration failed (NOTE(failed-decl))."""
+    loc = _find(scopes, name)
+    return loc.failed if loc is not None else name in failed_globals
 
 
 def _scope_names(scopes: list[dict[str, _Local]]) -> Iterator[str]:
