@@ -423,19 +423,29 @@ class Encoder:
                 assert_never(e)
 
     def _cdiv(self, x: z3.ExprRef, y: z3.ExprRef) -> z3.ExprRef:
-        """C division, truncating toward zero."""
+        """C division, truncating toward zero; 0 for a zero divisor (NOTE(div-zero))."""
+        zero = self.num(0)
         if self.arith is Arith.BV:
-            return x / y  # bvsdiv truncates toward zero
+            return z3.If(y == zero, zero, x / y)  # bvsdiv truncates toward zero
         ax = z3.If(x >= 0, x, -x)
         ay = z3.If(y >= 0, y, -y)
         q = ax / ay  # both non-negative: SMT-LIB div is floor here
-        return z3.If((x >= 0) == (y >= 0), q, -q)
+        return z3.If(y == zero, zero, z3.If((x >= 0) == (y >= 0), q, -q))
 
     def _cmod(self, x: z3.ExprRef, y: z3.ExprRef) -> z3.ExprRef:
-        """C remainder: the sign of the dividend."""
+        """C remainder: the sign of the dividend; 0 for a zero divisor (NOTE(div-zero)).
+
+        NOTE(div-zero): `model.ir.apply_binop` is the reference: a zero
+        divisor gives 0.  SMT-LIB's own answers differ (`bvsdiv` by 0 is -1
+        or 1, `bvsrem` by 0 the dividend, `div` by 0 unspecified), so the
+        zero divisor is tested here; without it an IR property such as
+        `x / y != 0` was PROVED where the explicit engine finds it violated
+        (tests/symbolic/test_review_semantics.py).
+        """
+        zero = self.num(0)
         if self.arith is Arith.BV:
-            return z3.SRem(x, y)
-        return x - y * self._cdiv(x, y)
+            return z3.If(y == zero, zero, z3.SRem(x, y))
+        return z3.If(y == zero, zero, x - y * self._cdiv(x, y))
 
     def _cond(self, e: Expr, s: State) -> z3.BoolRef:
         match e:
