@@ -239,6 +239,31 @@ def interval(e: ir.Expr, doms: Sequence[ir.Domain]) -> tuple[int, int]:
             assert_never(e)
 
 
+def _without_comments(text: str) -> str:
+    """`text` with its `//` and `/* */` comments removed (strings kept): a statement's trace text."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            out.append(" ")
+            i = n if j < 0 else j + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def _conjuncts(e: ir.Expr) -> list[ir.Expr]:
     if isinstance(e, ir.Binary) and e.op is ir.BinOp.AND:
         return _conjuncts(e.lhs) + _conjuncts(e.rhs)
@@ -797,8 +822,8 @@ class Lowerer:
             for ln in range(span.line + 1, min(span.end_line, len(self.source_lines)) + 1):
                 line = self.source_lines[ln - 1]
                 parts.append(line[: span.end_col - 1] if ln == span.end_line else line)
-            t = " ".join(parts)
-        t = " ".join(t.split())
+            t = "\n".join(parts)
+        t = " ".join(_without_comments(t).split())
         if len(t) > limit:
             t = t[: limit - 3] + "..."
         return t
