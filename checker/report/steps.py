@@ -147,3 +147,26 @@ def failure_text(check: Check) -> str:
     if check.message:
         return f"{check.kind.value}: {check.message}"
     return str(check.kind.value)
+
+
+def blocked(tv: TraceView) -> tuple[str, ...]:
+    """For a deadlock trace: each process not at an end location in the last state, and what it waits on.
+
+    One line each, `Migrate waits at: await woken   [spec.mig:85, mm/filemap.c:1072]` (the
+    statements of the steps that leave its location, none of them enabled), so a reader sees which
+    process is stuck where without replaying the trace.
+    """
+    last = tv.trace.states[-1]
+    out: list[str] = []
+    for p in tv.model.processes:
+        pc = last[p.pc_var]
+        if pc in p.end_locations:
+            continue
+        leaving = [t for t in tv.model.transitions if t.process == p.index and t.pc_from == pc]
+        if not leaving:
+            where_ = tv.model.show_value(p.pc_var, pc)
+            out.append(f"{p.name} is at {where_}, where no step leaves (not an end location)")
+            continue
+        texts = list(dict.fromkeys(t.text for t in leaving))
+        out.append(f"{p.name} waits at: {' / '.join(texts)}   [{where(leaving[0])}]")
+    return tuple(out)

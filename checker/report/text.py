@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 
 from checker.report import grid
-from checker.report.steps import failure_text, view
+from checker.report.steps import blocked, failure_text, view
 from checker.report.swimlane import DEFAULT_WIDTH, TraceStyle, render_trace
 from checker.result import PropertyResult, StopReason, Verdict
 from checker.run import Command, EngineChoice, Outcome, RunResult, Status
-from model.ir import Model
+from model.ir import Model, PropKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +151,10 @@ def traces(result: RunResult, opts: TextOptions) -> list[str]:
                 )
                 if a.detail and a.detail != said:  # the failing step's banner already says it
                     out += grid.wrap(f"  {a.detail if opts.timing else untimed(a.detail)}", opts.width)
-                out += render_trace(
-                    view(c.model, a.trace), opts.trace_style, ascii_only=opts.ascii_only, width=opts.width
-                )
+                tv = view(c.model, a.trace)
+                out += render_trace(tv, opts.trace_style, ascii_only=opts.ascii_only, width=opts.width)
+                if o.prop.kind is PropKind.DEADLOCK and a.verdict is Verdict.VIOLATED:
+                    out += [f"  blocked: {line}" for line in blocked(tv)]
     return out
 
 
