@@ -1264,6 +1264,16 @@ def _glued_keyword(exc: _GluedKeyword, path: str) -> tuple[str, Span]:
     return f"unknown keyword '{word}'; did you mean '{fix}'?", span
 
 
+# C operators the language does not have, and what to write instead (a reviewer's first guesses).
+_C_OPERATOR_HINTS = {
+    "?": ": there is no conditional expression 'c ? a : b'; use an if/else (or switch) statement",
+    "&": ": there are no bitwise operators; use '&&' for a condition, or one bool variable per flag",
+    "|": ": there are no bitwise operators; use '||' for a condition, or one bool variable per flag",
+    "^": ": there are no bitwise operators; use one bool variable per flag",
+    "~": ": there are no bitwise operators; use '!' on a bool",
+}
+
+
 def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
     """A lark parse error as (plain message, span)."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
@@ -1279,7 +1289,7 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
             return "unterminated string: this '\"' has no closing quote on its line", span
         ch = text[pos] if pos < len(text) else ""
         shown = repr(ch)[1:-1] if ch.isprintable() else f"\\u{ord(ch):04x}" if ch else "end of file"
-        return f"unexpected character '{shown}'", span
+        return f"unexpected character '{shown}'" + _C_OPERATOR_HINTS.get(ch, ""), span
     if isinstance(exc, _GluedKeyword):
         return _glued_keyword(exc, path)
     if isinstance(exc, lark.exceptions.UnexpectedToken):
