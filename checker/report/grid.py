@@ -71,14 +71,31 @@ def visible(text: str) -> str:
 MIN_WIDTH = 8
 
 
+class _Wrapper(textwrap.TextWrapper):
+    """A word too long for its line breaks after a `=` or `_` when it has one (`recheck_mapping=` /
+    `false`, `lookup_retried_` / `on_frozen`), and only otherwise anywhere (`recheck_mapping=f` /
+    `alse` was hard to read)."""
+
+    def _split(self, text: str) -> list[str]:
+        room = self.width - len(self.subsequent_indent)
+        out: list[str] = []
+        for chunk in super()._split(text):
+            if len(chunk) > room and not chunk.isspace():
+                out.extend(piece for piece in _WORD_BREAK.split(chunk) if piece)
+            else:
+                out.append(chunk)
+        return out
+
+
+_WORD_BREAK = re.compile(r"(?<=[=_])(?=[^=_])")
+
+
 def wrap(text: str, width: int) -> list[str]:
     """`text` wrapped to `width`, keeping its own line breaks; at least one line."""
+    wrapper = _Wrapper(width, break_long_words=True, break_on_hyphens=False, subsequent_indent="  ")
     out: list[str] = []
     for para in visible(text).split("\n"):
-        out.extend(
-            textwrap.wrap(para, width, break_long_words=True, break_on_hyphens=False, subsequent_indent="  ")
-            or [""]
-        )
+        out.extend(wrapper.wrap(para) or [""])
     return out
 
 

@@ -1,0 +1,27 @@
+"""Cell wrapping in the verdict table and swimlanes (checker/report/grid.py `wrap`).
+
+A configuration's `recheck_mapping=false` in a narrow column was cut as
+`recheck_mapping=f` / `  alse`; a long word now breaks after a `=` or `_` when it has one.
+"""
+
+from __future__ import annotations
+
+from checker.report.grid import wrap
+
+
+def test_a_param_breaks_after_the_equals_sign() -> None:
+    assert wrap("recheck_mapping=false", 17) == ["recheck_mapping=", "  false"]
+
+
+def test_a_long_name_breaks_after_an_underscore() -> None:
+    assert wrap("lookup_retried_on_frozen", 17) == ["lookup_retried_", "  on_frozen"]
+
+
+def test_words_that_fit_are_not_split() -> None:
+    assert wrap("use_freeze=true", 17) == ["use_freeze=true"]
+    assert wrap("x = a_b + c_d", 8) == ["x = a_b", "  + c_d"]
+
+
+def test_a_word_with_no_break_point_is_still_cut() -> None:
+    assert wrap("abcdefghij", 4) == ["abcd", "  ef", "  gh", "  ij"]
+    assert all(len(line) <= 10 for line in wrap("a==b==c==d==e==f==g", 10))
