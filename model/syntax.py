@@ -1188,6 +1188,8 @@ def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
         return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} 1;'"
     if text.startswith(("+=", "-=", "*="), pos):
         return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} ...;'"
+    if value == "(" and prev is not None and str(prev) == "for":
+        return "a 'for' loop is 'for i in T { ... }' over an index type or a range ('for i in 0..N-1')"
     if prev is not None and str(prev) in ("elif", "elsif", "elseif"):
         return f"'{prev}' is not a keyword: write 'else if'"
     if value in ("bool", "byte", "int") and (prev is None or str(prev) in (";", "}")):
@@ -1267,7 +1269,10 @@ def _glued_keyword(exc: _GluedKeyword, path: str) -> tuple[str, Span]:
 # C operators the language does not have, and what to write instead (a reviewer's first guesses).
 _C_OPERATOR_HINTS = {
     "?": ": there is no conditional expression 'c ? a : b'; use an if/else (or switch) statement",
-    "&": ": there are no bitwise operators; use '&&' for a condition, or one bool variable per flag",
+    "&": (
+        ": there are no pointers or bitwise operators; name a lock or refcount directly ('lock(l)'), "
+        "use '&&' for a condition"
+    ),
     "|": ": there are no bitwise operators; use '||' for a condition, or one bool variable per flag",
     "^": ": there are no bitwise operators; use one bool variable per flag",
     "~": ": there are no bitwise operators; use '!' on a bool",
@@ -1335,6 +1340,8 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
         hint = _c_habit(text, pos, value, prev_tok)
         if hint is not None:
             return hint, span
+        if value == "=" and "CMP_OP" in expected:
+            return "'=' assigns; compare with '=='", span
         typo = _keyword_typo(text, path, tok, prev_tok, expected)  # NOTE(keyword-typo)
         if typo is not None:
             return typo
@@ -1372,11 +1379,12 @@ def _blank_statement(text: str, pos: int) -> str:
     """`text` with the statement around `pos` replaced by spaces (positions kept).
 
     The statement runs from the start of `pos`'s line to the next ';' at the
-    same brace depth, or up to (not including) a '}' that closes an
+    same brace depth (outside parentheses), or up to (not including) a '}' that closes an
     enclosing block.
     """
     start = text.rfind("\n", 0, pos) + 1
     depth = 0
+    parens = 0  # a ';' inside parentheses (C's `for (i = 0; ...)`) does not end the statement
     end = len(text)
     for k in range(start, len(text)):
         c = text[k]
@@ -1387,7 +1395,11 @@ def _blank_statement(text: str, pos: int) -> str:
                 end = k
                 break
             depth -= 1
-        elif c == ";" and depth == 0:
+        elif c == "(":
+            parens += 1
+        elif c == ")":
+            parens = max(parens - 1, 0)
+        elif c == ";" and depth == 0 and parens == 0:
             end = k + 1
             break
     blanked = "".join(ch if ch == "\n" else " " for ch in text[start:end])
