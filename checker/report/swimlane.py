@@ -133,10 +133,14 @@ def _ruled(rows: list[grid.Row], widths: list[int]) -> list[grid.Row]:
     return out
 
 
-def step_list(v: TraceView, *, ascii_only: bool = False) -> list[str]:
-    """The trace as a numbered list of steps (any number of processes)."""
+def step_list(v: TraceView, *, ascii_only: bool = False, width: int | None = None) -> list[str]:
+    """The trace as a numbered list of steps (any number of processes).
+
+    With `width`, the initial state (one long line of assignments) wraps to it; a step stays one
+    line, its source at the end.
+    """
     model = v.model
-    out = [_initial_text(v)]
+    out = grid.wrap(_initial_text(v), width) if width is not None else [_initial_text(v)]
     name_width = max((len(model.processes[s.transition.process].name) for s in v.steps), default=0)
     marker = "X" if ascii_only else "✗"
     for step in v.steps:
@@ -160,6 +164,6 @@ def render_trace(
     match style:
         case TraceStyle.SWIMLANE:
             lanes = swimlane(v, ascii_only=ascii_only, width=width)
-            return lanes if lanes is not None else step_list(v, ascii_only=ascii_only)
+            return lanes if lanes is not None else step_list(v, ascii_only=ascii_only, width=width)
         case TraceStyle.LIST:
-            return step_list(v, ascii_only=ascii_only)
+            return step_list(v, ascii_only=ascii_only, width=width)
