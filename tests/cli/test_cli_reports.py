@@ -102,7 +102,7 @@ def test_lasso_marks_cycle() -> None:
 def test_too_narrow_swimlane_falls_back_to_list() -> None:
     v = view(make_model(), violation_trace())
     assert swimlane(v, width=40) is None
-    assert render_trace(v, TraceStyle.SWIMLANE, width=40) == render_trace(v, TraceStyle.LIST)
+    assert render_trace(v, TraceStyle.SWIMLANE, width=40) == render_trace(v, TraceStyle.LIST, width=40)
 
 
 def test_list_style() -> None:
