@@ -706,6 +706,22 @@ class Resolver:
                 )
 
     def _undeclared(self, name: str, extra: tuple[str, ...] = ()) -> str:
+        owners = [p for p in getattr(self, "processes", {}).values() if any(v.name == name for v in p.locals)]
+        if owners:
+            # a local of another process: say how a property reads it (`Writer.p`, `P[i].p`)
+            first = owners[0]
+            ref = (
+                f"{first.name}[{first.index_var or 'i'}].{name}"
+                if first.index_type
+                else f"{first.name}.{name}"
+            )
+            whose = ("processes " if len(owners) > 1 else "process ") + " and ".join(
+                f"'{p.name}'" for p in owners[:3]
+            )
+            return (
+                f"undeclared name '{name}': it is a local of {whose}; a property reads it as "
+                f"'{ref}', and no other process or procedure can see it"
+            )
         return f"undeclared name '{name}'" + did_you_mean(name, [*self.decls, *extra])
 
     def vtype(self, t: S.TypeExpr) -> VType | None:
@@ -2073,6 +2089,19 @@ class Resolver:
             names = [s.text for s in proc.states] if proc.form is Form.STATE_MACHINE else list(proc.labels)
             if lab.name.text not in names:
                 kind = "state" if proc.form is Form.STATE_MACHINE else "label"
+                in_procs = [
+                    pr.name
+                    for pr in self.procs.values()
+                    if any(lb.text == lab.name.text for st in pr.decl.body for lb in S.labels_in(st))
+                ]
+                if in_procs:
+                    self.err(
+                        f"process '{proc.name}' has no label '{lab.name.text}': it is a label of the "
+                        f"procedure '{in_procs[0]}', and at() names only a process's own labels "
+                        "(label the call, or the statement after it, in the process)",
+                        lab.span,
+                    )
+                    return BOOL
                 self.err(
                     f"process '{proc.name}' has no {kind} '{lab.name.text}'"
                     + did_you_mean(lab.name.text, names),
