@@ -34,7 +34,7 @@ from checker.explicit.search import (
     explore_adaptive,
     safety_results,
 )
-from checker.explicit.symmetry import SymmetryError
+from checker.explicit.symmetry import SymmetryError, permutations
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Model, Property
 
@@ -85,9 +85,8 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
     stop: StopReason | None = None
     stats = Stats()
     try:
-        eng = _compile(model, opts.symmetry and bool(model.symmetric_types))
-        symmetric = bool(eng.perms)
-        if not eng.perms and opts.symmetry and model.symmetric_types:
+        symmetric = opts.symmetry and _reduction_applies(model)
+        if not symmetric and opts.symmetry and model.symmetric_types:
             note = "symmetry reduction not applied (too many permutations or unmapped variables)"
         if any(not p.kind.is_liveness for p in model.properties):
             eng, out = explore_adaptive(model, symmetric, limits)
@@ -125,13 +124,14 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
     return tuple(out_list)
 
 
-def _compile(model: Model, symmetry: bool) -> Engine:
-    if symmetry:
-        try:
-            return compile_model(model, True)
-        except SymmetryError:
-            pass
-    return compile_model(model, False)
+def _reduction_applies(model: Model) -> bool:
+    """True when the model declares symmetry and the reduction can be built (NOTE(perm-cost))."""
+    if not model.symmetric_types:
+        return False
+    try:
+        return bool(permutations(model))
+    except SymmetryError:
+        return False
 
 
 def _with_detail(r: PropertyResult, note: str) -> PropertyResult:

@@ -26,8 +26,10 @@ could take the same IR and layout without change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any, assert_never
 
 from checker.explicit.layout import Layout, Overflow
@@ -93,6 +95,29 @@ class Compiled:
     state_hits: Callable[[int], list[int]]  # slots hit by a state (orbit-aware)
     pred: Callable[[Expr], StateFn]  # a plain predicate on unreduced states
     source: str
+
+
+# NOTE(code-cache): the configurations of one spec often generate the same
+# text (a `param` that only some processes read, or the safety and liveness
+# builds of a model without narrowing or symmetry); measured on
+# specs/no_copy.mig, 180 of 216 module texts and nearly all of 17,538 table
+# functions were repeats, and compiling them was about a tenth of the run.
+# Code objects are immutable and depend on nothing but the text, so equal
+# texts share one; the namespace each is executed in stays the build's own.
+# The module texts run to hundreds of kilobytes, so few of them are kept.
+def compiled(text: str, filename: str) -> CodeType:
+    """The code object of generated `text` (cached by text: NOTE(code-cache))."""
+    return _compiled_small(text, filename) if len(text) < 4096 else _compiled_large(text, filename)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_small(text: str, filename: str) -> CodeType:
+    return compile(text, filename, "exec")
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_large(text: str, filename: str) -> CodeType:
+    return compile(text, filename, "exec")
 
 
 class CodeGen:
@@ -328,7 +353,7 @@ class CodeGen:
         # evaluate e for every value of v: generated code with v as the argument
         code = self.expr(e, "s", lambda _v, _sv: "x")
         ns = dict(self.ns)
-        exec(compile(f"def _f(x):\n    return {code}\n", "<modelcheck-tab>", "exec"), ns)
+        exec(compiled(f"def _f(x):\n    return {code}\n", "<modelcheck-tab>"), ns)
         fn = ns["_f"]
         is_bool = expr_is_bool(e, self.model.variables)
         values: list[Expr] = [Const(int(fn(x)), is_bool) for x in self._held(v)]
@@ -968,12 +993,12 @@ class CodeGen:
         hb.append("return out")
         src += _indent(hb)
         text = "\n".join(src) + "\n"
-        exec(compile(text, "<modelcheck-explicit>", "exec"), self.ns)  # NOTE(codegen-safety)
+        exec(compiled(text, "<modelcheck-explicit>"), self.ns)  # NOTE(codegen-safety)
 
         def pred(e: Expr) -> StateFn:
             ptext = f"def _p(s):\n    return {self.expr(e)}\n"
             local: dict[str, Any] = {}
-            exec(compile(ptext, "<modelcheck-pred>", "exec"), self.ns, local)
+            exec(compiled(ptext, "<modelcheck-pred>"), self.ns, local)
             fn: StateFn = local["_p"]
             return fn
 
