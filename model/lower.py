@@ -27,6 +27,7 @@ result):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -239,6 +240,7 @@ def interval(e: ir.Expr, doms: Sequence[ir.Domain]) -> tuple[int, int]:
             assert_never(e)
 
 
+@functools.lru_cache(maxsize=8192)  # every configuration asks again for the same statements
 def _without_comments(text: str) -> str:
     """`text` with its `//` and `/* */` comments removed (strings kept): a statement's trace text."""
     out: list[str] = []
