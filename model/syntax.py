@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1179,6 +1180,9 @@ _STRUCTURAL = frozenset({"SEMICOLON", "LBRACE", "RBRACE", "COLON", "RPAR", "RSQB
 _C_TYPES = frozenset({"int", "char", "short", "long", "unsigned", "u8", "u16", "u32", "u64", "size_t"})
 
 
+_LOCAL_REF_BEFORE = re.compile(r"[A-Za-z_]\w*(\[[^\]]*\])?\.[A-Za-z_]\w*$")
+
+
 def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
     """A plain-words hint for a habit from C or Python, or None."""
     if value == "=" and pos > 0 and text[pos - 1] == ":":
@@ -1188,6 +1192,11 @@ def _c_habit(text: str, pos: int, value: str, prev: Token | None) -> str | None:
         return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} 1;'"
     if text.startswith(("+=", "-=", "*="), pos):
         return f"'{text[pos : pos + 2]}' is not supported: write '{x} = {x} {text[pos]} ...;'"
+    if value == "." and _LOCAL_REF_BEFORE.search(text, 0, pos):
+        return (
+            "a property reads a process's own scalar locals ('P.x', 'P[i].x'); the locals of a "
+            "procedure it calls cannot be named (copy the value to a process local)"
+        )
     if value == "(" and prev is not None and str(prev) == "for":
         return "a 'for' loop is 'for i in T { ... }' over an index type or a range ('for i in 0..N-1')"
     if prev is not None and str(prev) in ("elif", "elsif", "elseif"):
