@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import assert_never, overload
@@ -1683,8 +1684,9 @@ class Lowerer:
             if isinstance(guard, ir.Const) and not guard.value:
                 continue
             t = text
-            if p.choice:
-                t = f"{text} [{', '.join(p.choice)}]"
+            bound = self.bound_values(fr, text)
+            if bound or p.choice:
+                t = f"{text} [{', '.join([*bound, *p.choice])}]"
             # NOTE(guard-select): a guard that reads a dynamically indexed
             # element is made true when an index check of the step fails, so
             # the step is enabled and the failing check is reported.
@@ -1700,6 +1702,34 @@ class Lowerer:
             if fails:
                 guard = mk_or([*fails, guard])
             cfg.edges.append(_Edge(src, dst, guard, tuple(p.checks), tuple(p.writes), t, span, fr.ref))
+
+    def bound_values(self, fr: _Frame, text: str) -> list[str]:
+        """`p=0` for each constant the statement's names stand for here: a procedure parameter bound
+        to a constant argument, a `for` variable's copy (not the process's own index: its column
+        says it; not a value of a symmetric type).  A trace then shows which page `put(ref[p])`
+        touched."""
+        out: list[str] = []
+        own = fr.inst.proc.index_var
+        for name, b in fr.names.items():
+            if not isinstance(b, _Val) or name == own or b.ty.kind is TyKind.SYM:
+                continue  # a symmetric value is any one of its type's: no number to show
+            if not re.search(rf"\b{re.escape(name)}\b", text):
+                continue
+            out.append(f"{name}={self._show_const(b)}")
+        return out
+
+    def _show_const(self, b: _Val) -> str:
+        v = b.expr.value
+        match b.ty.kind:
+            case TyKind.BOOL:
+                return "true" if v else "false"
+            case TyKind.ENUM:
+                sym = self.env.globals.get(b.ty.name or "")
+                return sym.vtype.show_value(v) if isinstance(sym, TypeSym) else str(v)
+            case TyKind.INT | TyKind.SYM:
+                return str(v)
+            case _:
+                assert_never(b.ty.kind)
 
     def emit_returning(
         self, cfg: _Cfg, src: int, dst: int, paths: list[_Path], text: str, span: Span, fr: _Frame

@@ -545,7 +545,7 @@ def test_self_and_for_variables_are_constant_but_state_and_procedure_parameters_
     for inst in ("P[0]", "P[1]"):
         assert len(trans_of(m, inst)) == 1
     m = lower1("var x: 0..3; proc f(b: bool) { if b { x = 1; } } process P { f(true); }")
-    assert trans_of(m, "P")[0].text == "if b"
+    assert trans_of(m, "P")[0].text == "if b [b=true]"  # the constant argument, shown (test_trace_text.py)
 
 
 def test_while_with_a_constant_condition_still_costs_a_step() -> None:
