@@ -27,13 +27,14 @@ could take the same IR and layout without change.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any, assert_never
 
 from checker.explicit.layout import Layout, Overflow
-from checker.explicit.symmetry import Perm
+from checker.explicit.symmetry import SIGNATURE_MIN_PERMS, Perm, signatures
 from model.ir import (
     BOOL_RESULT_OPS,
     Assign,
@@ -120,11 +121,57 @@ def _compiled_large(text: str, filename: str) -> CodeType:
     return compile(text, filename, "exec")
 
 
+def _signature_canon(
+    perms: Sequence[StateFn], images: Sequence[tuple[int, ...]]
+) -> Callable[[int, tuple[tuple[int, ...], ...]], int]:
+    """The canonical form by signatures (NOTE(signature-canon) in symmetry.py).
+
+    `perms[k]` applies permutation k to a packed state; `images[k][v]` is
+    where it sends value v of the symmetric type.  The returned function
+    takes a state and its values' signatures and returns the least image of
+    the state under the permutations that sort the signatures.
+    """
+    by_pattern: dict[tuple[int, ...], tuple[StateFn, ...]] = {}
+    by_images = dict(zip(images, perms, strict=True))
+
+    def candidates(pattern: tuple[int, ...]) -> tuple[StateFn, ...]:
+        # the values of rank r go, in every order, to the positions after those of smaller rank
+        groups: list[list[int]] = [[] for _ in range(max(pattern) + 1)]
+        for v, r in enumerate(pattern):
+            groups[r].append(v)
+        spans: list[range] = []
+        for g in groups:
+            start = spans[-1].stop if spans else 0
+            spans.append(range(start, start + len(g)))
+        out: list[StateFn] = []
+        for placed in itertools.product(*(itertools.permutations(span) for span in spans)):
+            img = [0] * len(pattern)
+            for g, ps in zip(groups, placed, strict=True):
+                for v, q in zip(g, ps, strict=True):
+                    img[v] = q
+            out.append(by_images[tuple(img)])
+        return tuple(out)
+
+    def canon(s: int, sigs: tuple[tuple[int, ...], ...]) -> int:
+        rank = {x: r for r, x in enumerate(sorted(set(sigs)))}
+        pattern = tuple(rank[x] for x in sigs)
+        fs = by_pattern.get(pattern)
+        if fs is None:
+            fs = by_pattern[pattern] = candidates(pattern)
+        least: int = min(f(s) for f in fs)
+        return least
+
+    return canon
+
+
 class CodeGen:
     def __init__(self, model: Model, layout: Layout, perms: Sequence[Perm]) -> None:
         self.model = model
         self.layout = layout
         self.perms = [p for p in perms if not p.is_identity]
+        self.all_perms = list(perms)
+        sig = signatures(model) if len(perms) >= SIGNATURE_MIN_PERMS else None
+        self.signature = sig if sig is not None and all(p.images for p in perms) else None
         self.ns: dict[str, Any] = {
             "_div": c_div,
             "_mod": c_mod,
@@ -974,15 +1021,28 @@ class CodeGen:
         )
         sb.append("return out, fails, en")
         src += _indent(sb)
-        # canon: the least member of the orbit
+        # canon: the least member of the orbit (or of a set of members that
+        # moves along the orbit: NOTE(signature-canon) in symmetry.py)
         src.append("def _canon(s):")
-        cb = ["m = s"]
-        for p in self.perms:
-            cb.append(f"c = {self._perm_code(p)}")
-            cb.append("if c < m:")
-            cb.append("    m = c")
-        cb.append("return m")
-        src += _indent(cb)
+        if self.signature is not None:
+            sigs = ", ".join(
+                "(" + "".join(f"{self.read(v, 's')}, " for v in vs) + ")" for vs in self.signature
+            )
+            src += _indent([f"return _sigcanon(s, ({sigs},))"])
+            names = []
+            for k, p in enumerate(self.all_perms):
+                names.append(f"_perm{k}")
+                src.append(f"def _perm{k}(s):")
+                src += _indent([f"return {'s' if p.is_identity else self._perm_code(p)}"])
+            src.append(f"_PERMS = ({', '.join(names)},)")
+        else:
+            cb = ["m = s"]
+            for p in self.perms:
+                cb.append(f"c = {self._perm_code(p)}")
+                cb.append("if c < m:")
+                cb.append("    m = c")
+            cb.append("return m")
+            src += _indent(cb)
         # state_hits: slots hit by one (canonical) state
         src.append("def _state_hits(t):")
         hb = ["out = []"]
@@ -994,6 +1054,10 @@ class CodeGen:
         src += _indent(hb)
         text = "\n".join(src) + "\n"
         exec(compiled(text, "<modelcheck-explicit>"), self.ns)  # NOTE(codegen-safety)
+        if self.signature is not None:
+            self.ns["_sigcanon"] = _signature_canon(
+                self.ns["_PERMS"], tuple(p.images[0] for p in self.all_perms)
+            )
 
         def pred(e: Expr) -> StateFn:
             ptext = f"def _p(s):\n    return {self.expr(e)}\n"

@@ -21,20 +21,22 @@ lengths, each a real path ending in a state that shows the property.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.explicit import ExplicitOptions, check, reachable_states, replay
+from checker.explicit import ExplicitOptions, check, codegen, reachable_states, replay
 from checker.explicit.search import compile_model
-from checker.explicit.symmetry import permutations
+from checker.explicit.symmetry import permutations, signatures
 from checker.result import Verdict
 from model.frontend import configurations, load_spec, load_spec_text
 from model.ir import (
@@ -277,6 +279,13 @@ def sym_model(seed: int) -> tuple[Model, Shape]:
     return b.build(), shape
 
 
+@contextlib.contextmanager
+def signature_form(on: bool) -> Iterator[None]:
+    """Canonical forms by signatures (NOTE(signature-canon)) for every permutation count, or never."""
+    with mock.patch.object(codegen, "SIGNATURE_MIN_PERMS", 1 if on else 10**9):
+        yield
+
+
 def orbit_figures(m: Model, shape: Shape, states: set[State]) -> tuple[int, int]:
     """(orbits, steps from one member of each orbit) over the reachable states."""
     reps: dict[State, State] = {}
@@ -308,8 +317,11 @@ def test_symmetry_agrees_with_unreduced_reference(seed: int) -> None:
     orbits, orbit_steps = orbit_figures(m, shape, states)
     hits = ref["hits"]
     assert isinstance(hits, dict)
-    for sym in (True, False):
-        results = {r.property: r for r in check(m, ExplicitOptions(symmetry=sym))}
+    assert signatures(m) is not None  # so the canonical form by signatures is tested too
+    for form in ("all", "signatures", "none"):
+        sym = form != "none"
+        with signature_form(form == "signatures"):
+            results = {r.property: r for r in check(m, ExplicitOptions(symmetry=sym))}
         for name, r in results.items():
             assert "not applied" not in r.detail, r.detail
             if sym:
@@ -428,7 +440,11 @@ def test_front_end_symmetry_commutes_with_the_steps() -> None:
                 assert img == sorted(p.apply(t, los) for t in succ), m.path
         full = {r.property: r for r in check(m, ExplicitOptions(symmetry=False))}
         red = {r.property: r for r in check(m)}
-        for name, r in red.items():
+        assert signatures(m) is not None
+        with signature_form(True):
+            assert "_sigcanon" in compile_model(m, True).code.source
+            by_sigs = {r.property: r for r in check(m)}
+        for name, r in [*red.items(), *by_sigs.items()]:
             assert "not applied" not in r.detail
             if not r.kind.is_liveness:
                 assert r.stats.states == len(orbits), name
