@@ -15,9 +15,9 @@ from checker.explicit import check as explicit_check
 from checker.result import Verdict
 from checker.symbolic import SymbolicOptions
 from checker.symbolic import check as symbolic_check
-from checker.symbolic.certify import Certificate, certify, property_lemma
+from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith
-from model.ir import Binary, BinOp, Const, Model, PropKind, VarRef
+from model.ir import Assign, Binary, BinOp, Const, Model, PropKind, VarRef
 from tests.symbolic.irbuild import Builder
 
 
@@ -54,3 +54,69 @@ def test_certify_rejects_a_zero_divisor_invariant_in_both_arithmetics() -> None:
         for arith in (Arith.BV, Arith.INT):
             out = certify(model, prop, [property_lemma(prop, prop.name)], arith, time.monotonic() + 20)
             assert out.certificate is Certificate.INVALID, (prop.name, arith, out.detail)
+
+
+def _counter() -> tuple[Model, dict[str, Lemma]]:
+    """P counts x up from 0 while x < 3 (no end location); the step from x == 2 fails the check
+    of group `two`, so it has no successor: the reachable states are x in {0, 1, 2}, `two` is
+    violated, `below3` holds, `at3` is not reached, and no state is a deadlock (at x == 2 a
+    step is enabled, though it fails its check)."""
+    b = Builder()
+    x = b.var("x", 0, 3, (0,))
+    p = b.proc("P", ["a"])
+    nxt = Binary(BinOp.ADD, VarRef(x), Const(1))
+    b.trans(
+        p,
+        "a",
+        "a",
+        guard=Binary(BinOp.LT, VarRef(x), Const(3)),
+        writes=(Assign(x, nxt),),
+        checks=((Binary(BinOp.LE, nxt, Const(3)), "runtime"), (Binary(BinOp.NE, VarRef(x), Const(2)), "two")),
+    )
+    b.prop("below3", PropKind.INVARIANT, Binary(BinOp.LT, VarRef(x), Const(3)))
+    b.prop("at3", PropKind.REACHABLE, Binary(BinOp.EQ, VarRef(x), Const(3)))
+    b.prop("deadlock", PropKind.DEADLOCK)
+    b.prop("runtime", PropKind.ASSERTION)
+    b.prop("two", PropKind.ASSERTION)
+
+    def atom(op: BinOp, k: int) -> Lemma:
+        e = Binary(op, VarRef(x), Const(k))
+        return Lemma(f"x {op.value} {k}", lambda enc, s: enc.cond(e, s))
+
+    lemmas = {"x <= 1": atom(BinOp.LE, 1), "x <= 3": atom(BinOp.LE, 3), "x >= 1": atom(BinOp.GE, 1)}
+    return b.build("counter"), lemmas
+
+
+def test_certify_checks_each_condition_on_its_own() -> None:
+    """certify.py alone (no BMC, no proof method) rejects each wrong candidate at the condition
+    it breaks and accepts the right ones: its verdict does not lean on the methods."""
+    model, lem = _counter()
+    ex = {r.property: r.verdict for r in explicit_check(model, ExplicitOptions())}
+    assert ex == {
+        "below3": Verdict.HOLDS,
+        "at3": Verdict.NOT_REACHED,
+        "deadlock": Verdict.HOLDS,
+        "runtime": Verdict.HOLDS,
+        "two": Verdict.VIOLATED,
+    }
+    props = {p.name: p for p in model.properties}
+    soon = time.monotonic() + 30
+
+    def run(prop: str, *names: str, with_p: bool = True) -> str:
+        p = props[prop]
+        first = [property_lemma(p, prop)] if with_p else []
+        out = certify(model, p, [*first, *(lem[n] for n in names)], Arith.BV, soon)
+        assert (out.certificate is Certificate.VALID) == (out.detail == "re-checked by a fresh solver")
+        return out.detail
+
+    step, init, implies = "Inv /\\ T => Inv'", "Init => Inv", "Inv => P"
+    # a failing step has no successor: x < 3 is inductive, and x == 3 is not reached
+    assert run("below3") == run("at3") == run("deadlock") == run("runtime") == "re-checked by a fresh solver"
+    assert run("two") == f"re-check of {step} failed"  # 1 -> 2, where `two` fails
+    assert run("two", "x <= 1") == f"re-check of {step} failed"
+    assert run("below3", "x >= 1") == f"re-check of {init} failed"
+    assert run("deadlock", "x <= 3", with_p=False) == f"re-check of {implies} failed"  # x == 3 is stuck
+    # the right candidate with no time left is no proof
+    p = props["below3"]
+    late = certify(model, p, [property_lemma(p, "below3")], Arith.BV, time.monotonic() - 1)
+    assert late.certificate is Certificate.UNKNOWN and "timeout" in late.detail
