@@ -503,9 +503,35 @@ def _option_typo(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | 
     return None
 
 
+def _valued_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The options of `parser` and its commands that take a value (`-D`, `--format`, ...)."""
+    out: set[str] = set()
+    for action in parser._actions:
+        if action.option_strings and action.nargs != 0:
+            out.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _valued_options(sub)
+    return out
+
+
+def _several_specs(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | None:
+    """`modelcheck a.mig b.mig`: one spec per run (argparse says only "unrecognized arguments")."""
+    valued = _valued_options(parser)
+    specs: list[str] = []
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg.endswith(".mig") and not arg.startswith("-") and (k == 0 or argv[k - 1] not in valued):
+            specs.append(arg)
+    if len(specs) < 2:
+        return None
+    return f"one spec FILE per run, got {len(specs)} ({', '.join(specs[:3])}{', ...' if len(specs) > 3 else ''}): run modelcheck once for each"
+
+
 def _execute(argv: Sequence[str], stdout: TextIO, stderr: TextIO, engines: Engines) -> int:
     parser = build_parser()
-    typo = _command_typo(argv) or _option_typo(argv, parser)
+    typo = _command_typo(argv) or _option_typo(argv, parser) or _several_specs(argv, parser)
     if typo is not None:
         parser.print_usage(stderr)
         stderr.write(f"modelcheck: error: {visible(typo)}\n")

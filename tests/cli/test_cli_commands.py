@@ -71,6 +71,7 @@ def test_defines_reach_the_front_end(spec: Path) -> None:
         (["--state-graph"], "needs --format dot"),
         (["--engine", "explicit", "--prove-typo"], "unknown option '--prove-typo'"),
         (["--engine", "explicit", "--zzzz"], "unrecognized arguments"),
+        (["other.mig"], "one spec FILE per run, got 2"),
     ],
 )
 def test_usage_errors_are_exit_2(
@@ -80,6 +81,12 @@ def test_usage_errors_are_exit_2(
     assert code == 2
     assert message in err + capsys.readouterr().err
     assert out == "" and "Traceback" not in err
+
+
+def test_a_mig_file_as_an_option_value_is_not_a_second_spec(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.mig"
+    code, _, err = call([str(spec), "--output", str(out), "--no-timing"])
+    assert code == 0 and "one spec" not in err and out.exists()
 
 
 def test_unreadable_inputs_are_exit_2(tmp_path: Path) -> None:
