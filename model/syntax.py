@@ -1288,6 +1288,14 @@ _C_OPERATOR_HINTS = {
 }
 
 
+def _label_before(text: str, colon: Any) -> str | None:
+    """The name of `L:` when `colon` is its ':' token (a label with no statement after it)."""
+    if colon is None or str(colon) != ":" or colon.start_pos is None:
+        return None
+    m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", text[: colon.start_pos])
+    return m.group(1) if m and m.group(1) not in KEYWORDS else None
+
+
 def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
     """A lark parse error as (plain message, span)."""
     if isinstance(exc, lark.exceptions.UnexpectedCharacters):
@@ -1339,6 +1347,13 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
             )
         prev = getattr(exc, "token_history", None) or []
         prev_tok = prev[-1] if prev else None
+        lab = _label_before(text, prev_tok) if str(tok) == "}" and {"IF", "WHILE"} <= expected else None
+        if lab is not None:
+            return (
+                f"the label '{lab}' needs a statement after it; '{lab}: {{}}' labels the end of the block "
+                "at no step (an empty block is no step)",
+                span,
+            )
         if "SEMICOLON" in expected and prev_tok is not None and (prev_tok.end_line or 0) < line:
             pl = prev_tok.end_line or line
             pc = prev_tok.end_column or 1
