@@ -477,14 +477,20 @@ def _command_typo(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
-    """Every `--option` of `parser` and of its commands (argparse lists them only privately)."""
+def _option_strings(parser: argparse.ArgumentParser, valued: bool = False) -> set[str]:
+    """Every option of `parser` and of its commands (argparse lists them only privately).
+
+    With `valued`, only those that take a value (`-D`, `--format`, ...); else every `--option`.
+    """
     out: set[str] = set()
     for action in parser._actions:
-        out.update(o for o in action.option_strings if o.startswith("--"))
+        if valued:
+            out.update(action.option_strings if action.nargs != 0 else ())
+        else:
+            out.update(o for o in action.option_strings if o.startswith("--"))
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                out |= _option_strings(sub)
+                out |= _option_strings(sub, valued)
     return out
 
 
@@ -503,21 +509,9 @@ def _option_typo(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | 
     return None
 
 
-def _valued_options(parser: argparse.ArgumentParser) -> set[str]:
-    """The options of `parser` and its commands that take a value (`-D`, `--format`, ...)."""
-    out: set[str] = set()
-    for action in parser._actions:
-        if action.option_strings and action.nargs != 0:
-            out.update(action.option_strings)
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                out |= _valued_options(sub)
-    return out
-
-
 def _several_specs(argv: Sequence[str], parser: argparse.ArgumentParser) -> str | None:
     """`modelcheck a.mig b.mig`: one spec per run (argparse says only "unrecognized arguments")."""
-    valued = _valued_options(parser)
+    valued = _option_strings(parser, valued=True)
     specs: list[str] = []
     for k, arg in enumerate(argv):
         if arg == "--":
