@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checker.symbolic.encode import Arith
 from model.ir import Model
@@ -40,6 +41,6 @@ def test_engines_agree_on_many_wide_models(model: Model) -> None:
 
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(wide_models())
-def test_encoding_matches_the_ir_on_states_of_many_wide_models(model: Model) -> None:
-    _agree_on_states(model, 0, Arith.BV, 8)
+@given(wide_models(), st.integers(0, 2**32))
+def test_encoding_matches_the_ir_on_states_of_many_wide_models(model: Model, seed: int) -> None:
+    _agree_on_states(model, seed, Arith.BV, 8)
