@@ -22,6 +22,8 @@ SLOW_SECONDS = {
     "tests/symbolic/test_crosscheck.py::test_engines_agree_on_many_random_models": 57.0,
     "tests/test_fuzz_parser.py::test_grammar_generated_inputs_many": 49.0,
     "tests/symbolic/test_klive.py::test_z3_proves_only_what_holds_many": 20.0,
+    "tests/symbolic/test_review_wide.py::test_encoding_matches_the_ir_on_states_of_many_wide_models": 31.0,
+    "tests/symbolic/test_review_wide.py::test_engines_agree_on_many_wide_models": 23.0,
     "tests/explicit/test_narrowing_reference.py::test_narrowed_arrays_agree_with_reference_many": 34.0,
     "tests/test_fuzz_parser.py::test_mutated_rich_spec_many": 30.0,
     "tests/explicit/test_liveness_reference.py::test_liveness_agrees_with_reference_many": 21.0,

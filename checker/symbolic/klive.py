@@ -370,13 +370,17 @@ class _Bounded:
     k: int
 
 
-def _bound(model: Model, prop: Property, turns: tuple[int, ...], episodes: bool) -> _Bounded | str:
-    """The largest round count of the monitored model, or why there is none."""
+def _bound(
+    model: Model, prop: Property, turns: tuple[int, ...], episodes: bool, deadline: float
+) -> _Bounded | str:
+    """The largest round count of the monitored model, or why there is none (by `deadline`)."""
     from checker.explicit import reachable_states
 
     probe = monitored(model, prop, ROUND_CAP, turns=turns, episodes=episodes)
-    found = reachable_states(probe.model, STATE_LIMIT)
+    found = reachable_states(probe.model, STATE_LIMIT, timeout=max(0.0, deadline - time.monotonic()))
     if found is None:
+        if time.monotonic() >= deadline:
+            return "out of time enumerating the monitored model"
         return f"more than {STATE_LIMIT:,} states"
     top = max(s[probe.rounds] for s in found)
     if top >= ROUND_CAP:
@@ -427,7 +431,7 @@ def prove_liveness(
             if isinstance(got, PropertyResult):
                 return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
             tried.append(f"cycles and waits of {who}: {got}")
-        b = _bound(model, prop, turns, episodes=False)
+        b = _bound(model, prop, turns, episodes=False, deadline=deadline)
         if isinstance(b, str):
             tried.append(f"rounds of {who}: {b}")
             continue
@@ -495,7 +499,7 @@ def _prove_episodes(
             )
         )
     try:
-        b = _bound(model, prop, (f,), episodes=True)
+        b = _bound(model, prop, (f,), episodes=True, deadline=deadline)
         if isinstance(b, str):
             return b
         if side_job is None:

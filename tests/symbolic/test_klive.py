@@ -24,6 +24,7 @@ from checker.result import PropertyResult, StopReason, Trace, Verdict
 from checker.symbolic import METHODS
 from checker.symbolic.klive import _enabled, _goal, monitored, prove_liveness
 from checker.symbolic.lasso import find_lasso
+from model.frontend import configurations, load_spec
 from model.ir import (
     TRUE,
     Assign,
@@ -435,3 +436,13 @@ def test_no_copy_page_unlocked_proved(params: dict[str, str]) -> None:
     assert _explicit(m)["page_unlocked"] is Verdict.HOLDS
     verdict, _, detail = _prove(m, "page_unlocked", 300.0)
     assert verdict is Verdict.PROVED, detail
+
+
+def test_the_enumeration_of_the_monitored_model_stops_at_the_deadline() -> None:
+    """peterson.1's p4 monitored model takes seconds to enumerate; a tiny timeout cuts it (UNKNOWN)."""
+    m = configurations(load_spec(str(Path(__file__).parents[2] / "specs" / "classic" / "peterson.1.mig")))[0]
+    prop = next(p for p in m.properties if p.name == "p4_someone_in_cs")
+    t = time.monotonic()
+    r = prove_liveness(m, prop, 0.01, METHODS)
+    assert r.verdict is Verdict.UNKNOWN and "out of time enumerating the monitored model" in r.detail
+    assert time.monotonic() - t < 1.5  # it took about 2.5 s when the enumeration ignored the deadline
