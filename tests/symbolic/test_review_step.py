@@ -265,26 +265,26 @@ def _agree_on_states(model: Model, seed: int, arith: Arith, n_states: int) -> No
         assert _successor_set(enc, move, pairs, y, limit) == want, s
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models(), st.integers(0, 2**32))
 def test_encoding_matches_the_ir_on_random_states(model: Model, seed: int) -> None:
     _agree_on_states(model, seed, Arith.BV, 8)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models(), st.integers(0, 2**32))
 def test_encoding_matches_the_ir_on_random_states_of_wide_models(model: Model, seed: int) -> None:
     _agree_on_states(model, seed, Arith.BV, 8)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models(), st.integers(0, 2**32))
 def test_integer_encoding_matches_the_ir_on_random_states(model: Model, seed: int) -> None:
     """Spacer's candidates are re-checked with `Arith.INT` (spacer.py): the same reading."""
     _agree_on_states(model, seed, Arith.INT, 5)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models(max_procs=2, liveness=True), st.integers(0, 2**32), st.booleans())
 def test_encoding_matches_the_ir_on_random_states_of_liveness_monitors(
     model: Model, seed: int, episodes: bool

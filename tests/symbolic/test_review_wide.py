@@ -20,27 +20,27 @@ from tests.symbolic.test_crosscheck import _agree
 from tests.symbolic.test_review_step import _agree_on_states
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models())
 def test_bmc_agrees_with_explicit_on_wide_models(model: Model) -> None:
     _agree(model, timeout=5.0, methods=())
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models())
 def test_proofs_agree_with_explicit_on_wide_models(model: Model) -> None:
     _agree(model, timeout=3.0)
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models())
 def test_engines_agree_on_many_wide_models(model: Model) -> None:
     _agree(model, timeout=3.0)
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wide_models(), st.integers(0, 2**32))
 def test_encoding_matches_the_ir_on_states_of_many_wide_models(model: Model, seed: int) -> None:
     _agree_on_states(model, seed, Arith.BV, 8)
