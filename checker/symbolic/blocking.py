@@ -463,7 +463,7 @@ def blocking_joint(
         for j in needed:
             if j < len(kept):
                 e = exprs[kept[j]]
-                lemmas.append(Lemma(show_expr(model, e), builder(e)))
+                lemmas.append(Lemma(show_expr(model, e), builder(e), e))
             else:
                 lemmas.append(done[j - len(kept)].lemma)
         shrunk = "" if closures is not None else ", not minimised: out of time"

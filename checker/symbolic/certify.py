@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import z3
 
 from checker.symbolic.encode import Arith, Encoder, State
-from model.ir import Model, Property
+from model.ir import Expr, Model, Property
 
 LemmaBuilder = Callable[[Encoder, State], z3.BoolRef]
 
@@ -36,6 +36,10 @@ class Lemma:
 
     text: str
     build: LemmaBuilder
+    # the IR expression the text shows, when there is one: certify sizes its
+    # arithmetic for it too, so the formula it checks is the printed one
+    # (NOTE(bv-width); no constant or product of the lemma can wrap around)
+    expr: Expr | None = None
 
 
 class Certificate(enum.Enum):
@@ -60,7 +64,7 @@ def certify(
 ) -> CertifyOutcome:
     """Re-check `lemmas` as an inductive invariant for `prop` (module docstring)."""
     start = time.monotonic()
-    enc = Encoder(model, arith)
+    enc = Encoder(model, arith, extra=[lem.expr for lem in lemmas if lem.expr is not None])
     s = enc.new_state("cert")
     s2 = enc.new_state("cert'")
     c = enc.new_choice("cert")

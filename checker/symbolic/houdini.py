@@ -446,7 +446,7 @@ def _houdini_core(
     lemmas = [prop_lemma]
     for i in sorted(needed):
         e = cands[i]
-        lemmas.append(Lemma(show_expr(model, e), builder(e)))
+        lemmas.append(Lemma(show_expr(model, e), builder(e), e))
     detail = f"{len(needed)} of {len(cands)} candidates ({nsamples} sample states, {rounds} rounds)"
     return ProofAttempt("houdini", tuple(lemmas), Arith.BV, None, detail, time.monotonic() - start)
 

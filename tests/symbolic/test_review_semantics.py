@@ -20,6 +20,7 @@ from checker.symbolic import SymbolicOptions, prove
 from checker.symbolic import check as symbolic_check
 from checker.symbolic.certify import Certificate, Lemma, certify, property_lemma
 from checker.symbolic.encode import Arith
+from checker.symbolic.houdini import builder
 from model.frontend import configurations, load_spec_text
 from model.ir import Assign, Binary, BinOp, Const, Model, PropKind, VarRef
 from tests.symbolic.irbuild import Builder
@@ -158,3 +159,17 @@ def test_a_printed_invariant_pasted_into_the_spec_holds(spec: Path, prop: str, m
     again = configurations(load_spec_text(text + extra))[0]
     got = {x.property: x.verdict for x in explicit_check(again, ExplicitOptions())}
     assert all(got[f"printed_{k}"] is Verdict.HOLDS for k in range(len(lines))), (got, lines)
+
+
+def test_certify_reads_a_lemma_at_a_width_its_constants_fit() -> None:
+    """`x + 64 == x` is false for every x, but at the model's own width (5 or 6 bits here) 64 is 0
+    and it would pass: certify sizes its arithmetic for the lemma's expression too (Lemma.expr),
+    so the conjunct it accepts is the one printed."""
+    model, _ = _counter()
+    p = next(q for q in model.properties if q.name == "below3")
+    x = next(v.index for v in model.variables if v.name == "x")
+    e = Binary(BinOp.EQ, Binary(BinOp.ADD, VarRef(x), Const(64)), VarRef(x))
+    odd = Lemma("x + 64 == x", builder(e), e)
+    for arith in (Arith.BV, Arith.INT):
+        out = certify(model, p, [property_lemma(p, "below3"), odd], arith, time.monotonic() + 30)
+        assert (out.certificate, out.detail) == (Certificate.INVALID, "re-check of Init => Inv failed"), arith
