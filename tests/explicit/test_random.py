@@ -184,8 +184,15 @@ def post_state(tr: Transition, pc: int, s: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(t)
 
 
-def reference(m: Model) -> dict[str, object]:
-    """Plain BFS over IR semantics: states, transitions, levels, first hit depths."""
+class TooManyStates(Exception):
+    """The reference BFS passed its `limit` (a caller that bounds its time skips such a model)."""
+
+
+def reference(m: Model, limit: int | None = None) -> dict[str, object]:
+    """Plain BFS over IR semantics: states, transitions, levels, first hit depths.
+
+    Raises TooManyStates when more than `limit` states are found.
+    """
     depth: dict[tuple[int, ...], int] = {}
     queue: deque[tuple[int, ...]] = deque()
     for s0 in m.initial_states():
@@ -225,6 +232,8 @@ def reference(m: Model) -> dict[str, object]:
             if nt not in depth:
                 depth[nt] = d + 1
                 queue.append(nt)
+                if limit is not None and len(depth) > limit:
+                    raise TooManyStates(len(depth))
                 if not ev(inv, nt):
                     note("inv", d + 1)
                 if ev(target, nt):
