@@ -312,9 +312,9 @@ def shows(m: Model, name: str) -> Callable[[State], bool]:
 def test_symmetry_agrees_with_unreduced_reference(seed: int) -> None:
     m, shape = sym_model(seed)
     try:
-        # a few seeds in a hundred make models of millions of states, which the reference would
-        # take many minutes to list (CI's slow step once ran past its bound on one); most have
-        # a few hundred, the largest seen otherwise about 3,000
+        # about one seed in forty makes a model of more than 20,000 states, which the reference
+        # lists slowly (one kept a slow half running for minutes); most have a few hundred, the
+        # largest below that about 3,000
         ref = reference(m, limit=5_000)
     except TooManyStates:
         reject()
