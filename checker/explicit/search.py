@@ -89,7 +89,7 @@ class Engine:
 def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozenset()) -> Engine:
     """Compile `model`; the variables named in `narrow` get narrowed fields."""
     layout = make_layout(model, narrow)
-    perms = tuple(permutations(model)) if symmetry else ()
+    perms = permutations(model) if symmetry else ()
     inv: list[tuple[int, Expr]] = []
     reach: list[tuple[int, Expr]] = []
     checks: dict[str, int] = {}

@@ -25,6 +25,7 @@ and from its image are the same.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -86,11 +87,12 @@ def _type_perms(st: SymmetricType) -> list[dict[int, int]]:
     return [dict(zip(values, p, strict=True)) for p in itertools.permutations(values)]
 
 
-def permutations(model: Model) -> list[Perm]:
-    """Every permutation of the model (the identity first); [] if no symmetry."""
+@functools.lru_cache(maxsize=8)  # asked by check() and again by each build of the same model
+def permutations(model: Model) -> tuple[Perm, ...]:
+    """Every permutation of the model (the identity first); () if no symmetry."""
     types = model.symmetric_types
     if not types:
-        return []
+        return ()
     total = 1
     for st in types:
         for k in range(2, st.hi - st.lo + 2):
@@ -108,7 +110,7 @@ def permutations(model: Model) -> list[Perm]:
         images = tuple(tuple(maps[st.name][x] - st.lo for x in range(st.lo, st.hi + 1)) for st in types)
         out.append(dataclasses.replace(perm, images=images))
     out.sort(key=lambda p: not p.is_identity)
-    return out
+    return tuple(out)
 
 
 def _one_perm(
