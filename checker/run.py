@@ -219,7 +219,7 @@ def _symbolic_options(model: Model, options: RunOptions) -> SymbolicOptions:
     from checker.symbolic import SymbolicOptions
 
     sample = reachable_states(model, HOUDINI_SAMPLE_LIMIT, options.timeout)  # None: the proofs go without
-    fields: dict[str, Any] = {"reachable_states": sample}
+    fields: dict[str, Any] = {"reachable_states": sample, "progress": options.progress}
     if options.bmc_depth is not None:
         fields["max_bmc_depth"] = options.bmc_depth
     if options.timeout is not None:

@@ -43,6 +43,7 @@ from checker.symbolic.houdini import houdini
 from checker.symbolic.induction import ProofAttempt, kinduction
 from checker.symbolic.klive import prove_liveness, supported
 from checker.symbolic.lasso import find_lasso
+from checker.symbolic.progress import StatusLine
 from checker.symbolic.show import show_expr, with_legend
 from checker.symbolic.spacer import spacer
 from model.ir import Model, Property, PropKind
@@ -64,6 +65,7 @@ class SymbolicOptions:
     # The explicit engine's reachable states, to filter Houdini's candidates.
     reachable_states: Sequence[tuple[int, ...]] | None = None
     max_k: int = 4  # deepest k tried by k-induction (deeper k rarely pays: NOTE(k-cost))
+    progress: bool = False  # a status line on stderr while z3 works (progress.py)
 
 
 class SymbolicTraceError(Exception):
@@ -145,6 +147,7 @@ def _prove_unrefuted(
     bmc_stop: StopReason | None,
     start: float,
     joint: ProofAttempt | None = None,
+    status: StatusLine | None = None,
 ) -> PropertyResult:
     """The proof methods for a property BMC did not refute (`joint`: blocking's shared answer)."""
     model = enc.model
@@ -165,6 +168,8 @@ def _prove_unrefuted(
             1.0 if method == options.methods[-1] else _SHARE.get(method, 1.0)
         )  # the last takes what is left
         method_deadline = min(deadline, now + budget * share)
+        if status is not None:
+            status.show(f"{prop.name}: {method}")
         attempt: ProofAttempt
         if method == "kinduction":
             if clean_depth < 0:
@@ -191,6 +196,8 @@ def _prove_unrefuted(
         # NOTE(recheck-time): the re-check gets at least a tenth of the budget,
         # even when the method used all of its share.
         recheck_deadline = max(method_deadline, time.monotonic() + 0.1 * budget)
+        if status is not None:
+            status.show(f"{prop.name}: re-checking {attempt.method}'s invariant")
         cert = certify(model, prop, attempt.lemmas, attempt.arith, recheck_deadline)
         if cert.certificate is Certificate.VALID:
             verdict = Verdict.NOT_REACHED if prop.kind is PropKind.REACHABLE else Verdict.PROVED
@@ -251,7 +258,9 @@ def _lasso(model: Model, prop: Property, options: SymbolicOptions) -> PropertyRe
     )
 
 
-def _liveness(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+def _liveness(
+    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
+) -> PropertyResult:
     """k-liveness proof (klive.py) and lasso search (lasso.py), the expected answer's first.
 
     NOTE(order) again: a property declared violated searches for its lasso
@@ -260,9 +269,13 @@ def _liveness(model: Model, prop: Property, options: SymbolicOptions) -> Propert
     if supported(model, prop) is not None:
         return prove_liveness(model, prop, options.timeout, options.methods)  # UNKNOWN, with the reason
     first, second = (_lasso, _proof) if prop.expect_violation else (_proof, _lasso)
+    if status is not None:
+        status.show(f"{prop.name}: {_LIVENESS_STEP[first]}")
     a = first(model, prop, options)
     if a.verdict.is_definite:
         return a
+    if status is not None:
+        status.show(f"{prop.name}: {_LIVENESS_STEP[second]}")
     b = second(model, prop, options)
     if b.verdict.is_definite:
         return replace(b, stats=replace(b.stats, seconds=a.stats.seconds + b.stats.seconds))
@@ -285,6 +298,9 @@ def _proof(model: Model, prop: Property, options: SymbolicOptions) -> PropertyRe
     return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods)
 
 
+_LIVENESS_STEP = {_lasso: "fair lasso search", _proof: "k-liveness proof"}
+
+
 def _bmc_first(prop: Property) -> bool:
     """NOTE(order): search deep first when a trace is the expected answer.
 
@@ -298,8 +314,11 @@ def _bmc_first(prop: Property) -> bool:
     return (prop.kind is PropKind.REACHABLE) != prop.expect_violation
 
 
-def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -> dict[str, PropertyResult]:
+def _decide(
+    enc: Encoder, props: Sequence[Property], options: SymbolicOptions, status: StatusLine | None = None
+) -> dict[str, PropertyResult]:
     model = enc.model
+    show = status.show if status is not None else None
     deep = [p for p in props if _bmc_first(p)]
     shallow = [p for p in props if not _bmc_first(p)]
     base = min(options.max_bmc_depth, options.max_k)
@@ -308,9 +327,11 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
     # so their traces do not wait for the reachability targets' queries at every depth.
     for group in ([p for p in deep if p.expect_violation], [p for p in deep if not p.expect_violation]):
         if group:
-            outcomes.update(run_bmc(enc, group, options.max_bmc_depth, time.monotonic() + options.timeout))
+            outcomes.update(
+                run_bmc(enc, group, options.max_bmc_depth, time.monotonic() + options.timeout, status=show)
+            )
     if shallow:
-        outcomes.update(run_bmc(enc, shallow, base, time.monotonic() + options.timeout))
+        outcomes.update(run_bmc(enc, shallow, base, time.monotonic() + options.timeout, status=show))
     results: dict[str, PropertyResult] = {}
     pending: list[Property] = []
     unrefuted = [p for p in props if outcomes[p.name].trace is None]
@@ -320,6 +341,8 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
         # NOTE(joint) in blocking.py: one run learns the lemmas of every property
         t0 = time.monotonic()
         goals = [(p, property_lemma(p, _property_text(model, p))) for p in unrefuted]
+        if status is not None:
+            status.show(f"blocking, {len(goals)} properties at once")
         budget = options.timeout * _SHARE["blocking"] * len(unrefuted)
         joint = blocking_joint(enc, goals, options.reachable_states, t0 + budget)
         joint_seconds = time.monotonic() - t0
@@ -330,14 +353,21 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
             continue
         t0 = time.monotonic()
         r = _prove_unrefuted(
-            enc, p, options, out.clean_depth, out.stop, t0 - out.seconds - joint_seconds, joint.get(p.name)
+            enc,
+            p,
+            options,
+            out.clean_depth,
+            out.stop,
+            t0 - out.seconds - joint_seconds,
+            joint.get(p.name),
+            status,
         )
         results[p.name] = r
         if not r.verdict.is_definite and p in shallow and options.max_bmc_depth > base:
             pending.append(p)
     if pending:
         t0 = time.monotonic()
-        more = run_bmc(enc, pending, options.max_bmc_depth, t0 + options.timeout)
+        more = run_bmc(enc, pending, options.max_bmc_depth, t0 + options.timeout, status=show)
         for p in pending:
             out = more[p.name]
             r = results[p.name]
@@ -359,19 +389,27 @@ def _decide(enc: Encoder, props: Sequence[Property], options: SymbolicOptions) -
 
 def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
     """One result per `model.properties`, in order (see the module docstring)."""
-    safety = [p for p in model.properties if is_safety(p)]
-    decided = _decide(Encoder(model, Arith.BV), safety, options) if safety else {}
-    return tuple(
-        _with_legend(model, decided[p.name] if is_safety(p) else _liveness(model, p, options))
-        for p in model.properties
-    )
+    status = StatusLine(options.progress, model.config_label() if model.config else "")
+    try:
+        safety = [p for p in model.properties if is_safety(p)]
+        decided = _decide(Encoder(model, Arith.BV), safety, options, status) if safety else {}
+        return tuple(
+            _with_legend(model, decided[p.name] if is_safety(p) else _liveness(model, p, options, status))
+            for p in model.properties
+        )
+    finally:
+        status.done()
 
 
 def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
     """BMC and the proof methods, for one property (see the module docstring)."""
-    if not is_safety(prop):
-        return _with_legend(model, _liveness(model, prop, options))
-    return _with_legend(model, _decide(Encoder(model, Arith.BV), [prop], options)[prop.name])
+    status = StatusLine(options.progress, model.config_label() if model.config else "")
+    try:
+        if not is_safety(prop):
+            return _with_legend(model, _liveness(model, prop, options, status))
+        return _with_legend(model, _decide(Encoder(model, Arith.BV), [prop], options, status)[prop.name])
+    finally:
+        status.done()
 
 
 def _with_legend(model: Model, r: PropertyResult) -> PropertyResult:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import z3
 
 from checker.result import StopReason, Trace
 from checker.symbolic.encode import Arith, Encoder, Move, State, unknown_stop
+from checker.symbolic.progress import bmc_status
 from model.ir import Property, PropKind
 
 
@@ -58,8 +59,12 @@ def run_bmc(
     deadline: float,
     mode: BmcMode = BmcMode.ASSUME,
     steps: Steps = Steps.MOVES,
+    status: Callable[[str], None] | None = None,
 ) -> dict[str, BmcOutcome]:
-    """Search every property of `props` to `max_depth` steps (until `deadline`)."""
+    """Search every property of `props` to `max_depth` steps (until `deadline`).
+
+    `status`, if given, hears what is asked before each query (progress.py).
+    """
     arith = enc.arith
     start = time.monotonic()
     out: dict[str, BmcOutcome] = {}
@@ -88,6 +93,8 @@ def run_bmc(
                 finish(StopReason.TIMEOUT)
                 return out
             solver.set("timeout", max(1, int(remaining * 1000)))
+            if status is not None:
+                status(bmc_status(k, [p.name, *(q.name for q in open_props if q is not p)]))
             bad = enc.bad(p, sk)
             lit = z3.Bool(f"bad!{p.name}!{k}")
             if mode is BmcMode.ASSUME:
