@@ -233,8 +233,11 @@ def _main_reason(stops: list[StopReason]) -> StopReason:
     return StopReason.MAX_DEPTH
 
 
-def _lasso(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
-    out = find_lasso(model, prop, options.max_bmc_depth, time.monotonic() + options.timeout)
+def _lasso(
+    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
+) -> PropertyResult:
+    show = status.show if status is not None else None
+    out = find_lasso(model, prop, options.max_bmc_depth, time.monotonic() + options.timeout, show)
     if out.trace is None:
         what = f"no fair lasso within {out.clean_depth} steps"
         reason = out.stop if out.stop is not None else StopReason.MAX_DEPTH
@@ -269,14 +272,10 @@ def _liveness(
     if supported(model, prop) is not None:
         return prove_liveness(model, prop, options.timeout, options.methods)  # UNKNOWN, with the reason
     first, second = (_lasso, _proof) if prop.expect_violation else (_proof, _lasso)
-    if status is not None:
-        status.show(f"{prop.name}: {_LIVENESS_STEP[first]}")
-    a = first(model, prop, options)
+    a = first(model, prop, options, status)
     if a.verdict.is_definite:
         return a
-    if status is not None:
-        status.show(f"{prop.name}: {_LIVENESS_STEP[second]}")
-    b = second(model, prop, options)
+    b = second(model, prop, options, status)
     if b.verdict.is_definite:
         return replace(b, stats=replace(b.stats, seconds=a.stats.seconds + b.stats.seconds))
     return replace(
@@ -293,12 +292,12 @@ LIVENESS_FACTOR = 10
 LIVENESS_METHODS = ("kinduction", "blocking")
 
 
-def _proof(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
+def _proof(
+    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
+) -> PropertyResult:
     methods = tuple(m for m in options.methods if m in LIVENESS_METHODS) or options.methods
-    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods)
-
-
-_LIVENESS_STEP = {_lasso: "fair lasso search", _proof: "k-liveness proof"}
+    show = status.show if status is not None else None
+    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods, status=show)
 
 
 def _bmc_first(prop: Property) -> bool:

@@ -412,9 +412,19 @@ def _prove_bounded(
 
 
 def prove_liveness(
-    model: Model, prop: Property, timeout: float, methods: tuple[str, ...], *, episodes: bool = True
+    model: Model,
+    prop: Property,
+    timeout: float,
+    methods: tuple[str, ...],
+    *,
+    episodes: bool = True,
+    status: Callable[[str], None] | None = None,
 ) -> PropertyResult:
-    """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring."""
+    """PROVED (with the invariant of the monitored model) or UNKNOWN; see the module docstring.
+
+    `status`, if given, hears each stage as it starts (progress.py); the
+    side property's proof (NOTE(episodes)) reports nothing of its own.
+    """
     from checker.symbolic import symbolic_result
 
     start = time.monotonic()
@@ -426,15 +436,21 @@ def prove_liveness(
     for turns in _turn_candidates(model, prop):
         who = ", ".join(model.processes[i].name for i in turns) or "every step"
         if episodes and len(turns) == 1:
+            if status is not None:
+                status(f"{prop.name}: k-liveness, cycles and waits of {who}")
             # NOTE(episodes): the cheaper count first, with two thirds of the time
-            got = _prove_episodes(model, prop, turns[0], start + 2 * timeout / 3, methods)
+            got = _prove_episodes(model, prop, turns[0], start + 2 * timeout / 3, methods, status)
             if isinstance(got, PropertyResult):
                 return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
             tried.append(f"cycles and waits of {who}: {got}")
+        if status is not None:
+            status(f"{prop.name}: k-liveness, rounds of {who}")
         b = _bound(model, prop, turns, episodes=False, deadline=deadline)
         if isinstance(b, str):
             tried.append(f"rounds of {who}: {b}")
             continue
+        if status is not None:
+            status(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (rounds of {who})")
         r = _prove_bounded(model, prop, b, deadline, methods)
         what = (
             f"k-liveness, rounds of {who}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
@@ -462,7 +478,12 @@ def prove_liveness(
 
 
 def _prove_episodes(
-    model: Model, prop: Property, f: int, deadline: float, methods: tuple[str, ...]
+    model: Model,
+    prop: Property,
+    f: int,
+    deadline: float,
+    methods: tuple[str, ...],
+    status: Callable[[str], None] | None = None,
 ) -> PropertyResult | str:
     """NOTE(episodes): count f's loops and the starts of its disabled spells, and rule out a last spell.
 
@@ -508,6 +529,8 @@ def _prove_episodes(
             )
             if s.verdict is not Verdict.PROVED:
                 return f"{name} may wait forever: not proved ({s.detail})"
+        if status is not None:
+            status(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (cycles and waits of {name})")
         r = _prove_bounded(model, prop, b, deadline, methods)
         what = (
             f"k-liveness, cycles and waits of {name}, k = {b.k}: live.rounds <= {b.k} in the monitored "

@@ -25,6 +25,7 @@ supported (klive.supported).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import z3
@@ -45,8 +46,17 @@ class LassoOutcome:
     seconds: float
 
 
-def find_lasso(model: Model, prop: Property, max_depth: int, deadline: float) -> LassoOutcome:
-    """The shortest fair lasso violating `prop` within `max_depth` steps (see NOTE(lasso))."""
+def find_lasso(
+    model: Model,
+    prop: Property,
+    max_depth: int,
+    deadline: float,
+    status: Callable[[str], None] | None = None,
+) -> LassoOutcome:
+    """The shortest fair lasso violating `prop` within `max_depth` steps (see NOTE(lasso)).
+
+    `status`, if given, hears the depth before each query (progress.py).
+    """
     start = time.monotonic()
     mon = monitored(model, prop, 1, counting=False)
     enc = Encoder(mon.model, Arith.BV)
@@ -103,6 +113,8 @@ def find_lasso(model: Model, prop: Property, max_depth: int, deadline: float) ->
         if remaining <= 0:
             return done(None, StopReason.TIMEOUT)
         solver.set("timeout", max(1, int(remaining * 1000)))
+        if status is not None:
+            status(f"{prop.name}: fair lasso search, depth {n}")
         lit = z3.Bool(f"lasso!{n}")
         solver.add(z3.Implies(lit, z3.Or(loops)))
         r = solver.check(lit)

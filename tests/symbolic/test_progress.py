@@ -89,3 +89,30 @@ def test_a_run_with_the_status_line_shows_bmc_and_proofs_and_gives_the_same_verd
     assert err.endswith("\r")  # wiped before the report
     last = err.rsplit("\r", 2)[-2]
     assert last.strip() == ""
+
+
+LIVE = """
+var x: 0..2 = 0;
+weak fair process P {
+  state a, b;
+  init a;
+  trans a -> b { x = 1; }
+  trans b -> b;
+}
+deadlock off;
+liveness reach_one: eventually x == 1;
+liveness reach_two: eventually x == 2 expect violated;
+"""
+
+
+def test_liveness_shows_the_k_liveness_stage_and_the_lasso_depth(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = configurations(load_spec_text(LIVE))[0]
+    monkeypatch.setattr(progress_mod, "DELAY", 0.0)
+    got = {r.property: r.verdict.name for r in check(model, SymbolicOptions(timeout=20, progress=True))}
+    err = capsys.readouterr().err
+    assert got == {"reach_one": "PROVED", "reach_two": "VIOLATED"}
+    assert "reach_one: k-liveness, " in err and "reach_one: k-liveness, proving live.rounds <= " in err
+    assert "reach_two: fair lasso search, depth 1" in err
+    assert err.endswith("\r")
