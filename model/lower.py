@@ -1088,6 +1088,11 @@ class Lowerer:
                 return ir.Unary(ir.UnOp.NEG, uv)
             case S.BinaryExpr(op=op, lhs=a, rhs=b):
                 return self.ev_binary(op, a, b, fr, path, e.span)
+            case S.Conditional(cond=c, then=th, else_=el):
+                cv = self.ev(c, fr, path)
+                tv = self._ev_when(th, cv, fr, path)
+                fv = self._ev_when(el, mk_not(cv), fr, path)
+                return mk_ite(cv, tv, fv)
             case S.Quant(kind=k, var=v, type=t, body=body):
                 vt = self._vtype(t)
                 parts: list[ir.Expr] = []
@@ -1105,22 +1110,32 @@ class Lowerer:
             case _:
                 assert_never(e)
 
+    def _ev_when(self, e: S.Expr, when: ir.Expr, fr: _Frame | None, path: _Path | None) -> ir.Expr:
+        """Lower `e`, evaluated only when `when` holds (NOTE(short-circuit))."""
+        if path is None:
+            return self.ev(e, fr, path)
+        n0 = len(path.checks)
+        y = self.ev(e, fr, path)
+        new = path.checks[n0:]
+        del path.checks[n0:]
+        for c in new:
+            cond = mk_or([mk_not(when), c.cond])
+            if not (isinstance(cond, ir.Const) and cond.value):
+                path.checks.append(replace(c, cond=cond))
+        return y
+
     def ev_binary(
         self, op: S.BinaryOp, a: S.Expr, b: S.Expr, fr: _Frame | None, path: _Path | None, span: Span
     ) -> ir.Expr:
         x = self.ev(a, fr, path)
         if op in (S.BinaryOp.AND, S.BinaryOp.OR, S.BinaryOp.IMPLIES) and path is not None:
-            # Short-circuit: checks raised by the right operand apply only
-            # when it is evaluated.
-            n0 = len(path.checks)
-            y = self.ev(b, fr, path)
+            # NOTE(short-circuit): `&&`, `||`, `->` and `c ? a : b` evaluate an
+            # operand only when C would: the runtime checks it raises (index,
+            # division by zero) apply only when that operand is evaluated, so
+            # each becomes `!when || check`.  The values themselves need no
+            # guard: the engines read an out-of-range element as 0 and x / 0 as 0.
             when = x if op is not S.BinaryOp.OR else mk_not(x)
-            new = path.checks[n0:]
-            del path.checks[n0:]
-            for c in new:
-                cond = mk_or([mk_not(when), c.cond])
-                if not (isinstance(cond, ir.Const) and cond.value):
-                    path.checks.append(replace(c, cond=cond))
+            y = self._ev_when(b, when, fr, path)
             return mk_bin(_BINOPS[op], x, y)
         y = self.ev(b, fr, path)
         if op in (S.BinaryOp.DIV, S.BinaryOp.MOD) and path is not None and fr is not None:
@@ -1912,6 +1927,8 @@ class Lowerer:
                 return self.is_static(a, fr)
             case S.BinaryExpr(lhs=a, rhs=b):
                 return self.is_static(a, fr) and self.is_static(b, fr)
+            case S.Conditional(cond=c, then=th, else_=el):
+                return self.is_static(c, fr) and self.is_static(th, fr) and self.is_static(el, fr)
             case S.IndexRef() | S.LocalRef() | S.Call() | S.Quant():
                 return False
             case _:

@@ -341,8 +341,14 @@ def c_mod(a: int, b: int) -> int:
     return a - b * c_div(a, b)
 
 
-def eval_static(e: S.Expr, lookup: StaticLookup) -> tuple[int, Ty]:
-    """Evaluate a constant expression; raises `_NotStatic` (message, span)."""
+def eval_static(e: S.Expr, lookup: StaticLookup, live: bool = True) -> tuple[int, Ty]:
+    """Evaluate a constant expression; raises `_NotStatic` (message, span).
+
+    NOTE(dead-branch): the branch of `c ? a : b` not taken is evaluated with
+    `live=False`: its names are looked up and its types checked, but a
+    division by zero or an oversized product in it is no error (it reads as
+    0), as C evaluates only the branch taken (`N == 0 ? 0 : 10 / N`).
+    """
     match e:
         case S.IntLit(value=v):
             return v, INT
@@ -350,17 +356,26 @@ def eval_static(e: S.Expr, lookup: StaticLookup) -> tuple[int, Ty]:
             return int(b), BOOL
         case S.NameRef(name=n):
             return lookup(n)
+        case S.Conditional(cond=c, then=th, else_=el):
+            v, tc = eval_static(c, lookup, live)
+            if tc != BOOL:
+                raise _NotStatic(_conditional_not_bool(tc), c.span)
+            x, tx = eval_static(th, lookup, live and bool(v))
+            y, ty = eval_static(el, lookup, live and not v)
+            if tx != ty:
+                raise _NotStatic(_conditional_mismatch(tx, ty), e.span)
+            return (x if v else y), tx
         case S.UnaryExpr(op=op, arg=a):
-            v, t = eval_static(a, lookup)
+            v, t = eval_static(a, lookup, live)
             if op is S.UnaryOp.NOT:
                 _want(t, BOOL, a.span, "'!'")
                 return int(not v), BOOL
             _want(t, INT, a.span, "'-'")
             return -v, INT
         case S.BinaryExpr(op=op, lhs=a, rhs=b):
-            x, tx = eval_static(a, lookup)
-            y, ty = eval_static(b, lookup)
-            return _static_binary(op, x, tx, y, ty, e.span, a.span, b.span)
+            x, tx = eval_static(a, lookup, live)
+            y, ty = eval_static(b, lookup, live)
+            return _static_binary(op, x, tx, y, ty, e.span, a.span, b.span, live)
         case S.SelfRef():
             raise _NotStatic("'self' is not a constant", e.span)
         case S.IndexRef() | S.LocalRef() | S.Call() | S.Quant():
@@ -374,8 +389,19 @@ def _want(t: Ty, want: Ty, span: Span, what: str) -> None:
         raise _NotStatic(f"type mismatch: {what} needs {want.show()}, found {t.show()}", span)
 
 
+def _conditional_not_bool(t: Ty) -> str:
+    return f"type mismatch: the condition of 'c ? a : b' must be bool, found {t.show()}"
+
+
+def _conditional_mismatch(tx: Ty, ty: Ty) -> str:
+    return (
+        "type mismatch: the two values of 'c ? a : b' must have the same type, "
+        f"found {tx.show()} after '?' and {ty.show()} after ':'"
+    )
+
+
 def _static_binary(
-    op: S.BinaryOp, x: int, tx: Ty, y: int, ty: Ty, span: Span, sa: Span, sb: Span
+    op: S.BinaryOp, x: int, tx: Ty, y: int, ty: Ty, span: Span, sa: Span, sb: Span, live: bool = True
 ) -> tuple[int, Ty]:
     B = S.BinaryOp
     if op in (B.AND, B.OR, B.IMPLIES):
@@ -398,6 +424,8 @@ def _static_binary(
         case B.SUB:
             return x - y, INT
         case B.MUL:
+            if not live and x.bit_length() + y.bit_length() > MAX_STATIC_BITS:
+                return 0, INT  # NOTE(dead-branch)
             if (
                 x.bit_length() + y.bit_length() > MAX_STATIC_BITS
             ):  # before multiplying: C*C of squares grows 2^(2^k)
@@ -408,6 +436,8 @@ def _static_binary(
             return x * y, INT
         case B.DIV | B.MOD:
             if y == 0:
+                if not live:
+                    return 0, INT  # NOTE(dead-branch)
                 raise _NotStatic("division by zero in a constant expression", sb)
             return (c_div(x, y) if op is B.DIV else c_mod(x, y)), INT
         case B.LT:
@@ -1870,6 +1900,22 @@ class Resolver:
                 if ta is None or tb is None:
                     return None
                 return self.binary(op, ta, tb, e, a, b)
+            case S.Conditional(cond=c, then=th, else_=el):
+                tc = self.expr(c, scopes, ctx)
+                if tc is not None and tc != BOOL:
+                    self.err(_conditional_not_bool(tc), c.span)
+                tt = self.expr(th, scopes, ctx)
+                tf = self.expr(el, scopes, ctx)
+                if tt is None or tf is None:
+                    return None
+                if not _comparable(tt, tf):
+                    if TyKind.SYM in (tt.kind, tf.kind) and INT in (tt, tf):
+                        st = tt if tt.kind is TyKind.SYM else tf
+                        self.err(_sym_misuse(st, "mixed with an integer in 'c ? a : b'"), e.span)
+                        return None
+                    self.err(_conditional_mismatch(tt, tf), e.span)
+                    return None
+                return tt  # the result's type is known even after an error in the condition
             case S.Quant(var=v, type=t, body=body):
                 vt = self.index_vtype(t, f"the type of '{e.kind.value}'")
                 inner: dict[str, _Local] = {}
@@ -2136,6 +2182,13 @@ class Resolver:
                     return p
                 self._indices((p.index_type,), idx, n.text, a.span, scopes, ctx)
                 return p
+            case S.Conditional():
+                self.err(
+                    "expected a process instance ('self', P or P[i]); a conditional can choose the "
+                    "index inside it: P[c ? i : j]",
+                    a.span,
+                )
+                return None
             case _:
                 self.err("expected a process instance ('self', P or P[i])", a.span)
                 return None

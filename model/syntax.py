@@ -145,7 +145,29 @@ class Quant:
     span: Span = field(compare=False)
 
 
-Expr = IntLit | BoolLit | SelfRef | NameRef | IndexRef | LocalRef | Call | UnaryExpr | BinaryExpr | Quant
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """`cond ? then : else_`, C's conditional expression: only the branch taken is evaluated."""
+
+    cond: Expr
+    then: Expr
+    else_: Expr
+    span: Span = field(compare=False)
+
+
+Expr = (
+    IntLit
+    | BoolLit
+    | SelfRef
+    | NameRef
+    | IndexRef
+    | LocalRef
+    | Call
+    | UnaryExpr
+    | BinaryExpr
+    | Quant
+    | Conditional
+)
 
 
 # --------------------------------------------------------------------------
@@ -1030,6 +1052,10 @@ class _Builder(Transformer[Token, Any]):
         lhs, rhs = c
         return BinaryExpr(BinaryOp.IMPLIES, lhs, rhs, self._join(lhs.span, rhs.span))
 
+    def conditional(self, c: list[Any]) -> Conditional:
+        cond, then, else_ = c
+        return Conditional(cond, then, else_, self._join(cond.span, else_.span))
+
     def _fold(self, op: BinaryOp, c: list[Any]) -> Expr:
         acc: Expr = c[0]
         for rhs in c[1:]:
@@ -1277,7 +1303,6 @@ def _glued_keyword(exc: _GluedKeyword, path: str) -> tuple[str, Span]:
 
 # C operators the language does not have, and what to write instead (a reviewer's first guesses).
 _C_OPERATOR_HINTS = {
-    "?": ": there is no conditional expression 'c ? a : b'; use an if/else (or switch) statement",
     "&": (
         ": there are no pointers or bitwise operators; name a lock or refcount directly ('lock(l)'), "
         "use '&&' for a condition"
@@ -1286,6 +1311,30 @@ _C_OPERATOR_HINTS = {
     "^": ": there are no bitwise operators; use one bool variable per flag",
     "~": ": there are no bitwise operators; use '!' on a bool",
 }
+
+
+def _conditional_hint(exc: Any, value: str, prev: Token | None, expected: set[str]) -> str | None:
+    """A plain message for a broken conditional expression `c ? a : b`, or None.
+
+    Three shapes: GNU C's `c ?: b`; nothing usable after the `?`; no `:`
+    after the middle value.  The last is told by the parser's value stack:
+    a `?` on it with no `:` after it is a conditional still in its middle.
+    """
+    if prev is not None and prev.type == "QMARK":
+        if value == ":":
+            return "'c ?: b' (GNU C) is not supported: write 'c ? c : b'"
+        return f"a conditional expression is 'c ? a : b': expected the value after '?', found '{value}'"
+    if "COLON" not in expected:
+        return None
+    ip = getattr(exc, "interactive_parser", None)
+    stack = list(getattr(getattr(ip, "parser_state", None), "value_stack", None) or [])
+    types = [x.type if isinstance(x, Token) else None for x in stack]
+    if "QMARK" in types and "COLON" not in types[len(types) - types[::-1].index("QMARK") :]:
+        return (
+            "a conditional expression is 'c ? a : b': expected ':' and the value when the condition "
+            f"is false, found '{value}'"
+        )
+    return None
 
 
 def _label_before(text: str, colon: Any) -> str | None:
@@ -1354,6 +1403,9 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
                 "at no step (an empty block is no step)",
                 span,
             )
+        cond = _conditional_hint(exc, str(tok), prev_tok, expected)
+        if cond is not None:
+            return cond, span
         if "SEMICOLON" in expected and prev_tok is not None and (prev_tok.end_line or 0) < line:
             pl = prev_tok.end_line or line
             pc = prev_tok.end_column or 1
