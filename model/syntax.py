@@ -1313,13 +1313,21 @@ _C_OPERATOR_HINTS = {
 }
 
 
-def _conditional_hint(exc: Any, value: str, prev: Token | None, expected: set[str]) -> str | None:
+def _conditional_hint(
+    exc: Any, text: str, pos: int, value: str, prev: Token | None, expected: set[str]
+) -> str | None:
     """A plain message for a broken conditional expression `c ? a : b`, or None.
 
-    Three shapes: GNU C's `c ?: b`; nothing usable after the `?`; no `:`
-    after the middle value.  The last is told by the parser's value stack:
-    a `?` on it with no `:` after it is a conditional still in its middle.
+    Four shapes: GNU C's `c ?: b`; nothing usable after the `?`; no `:`
+    after the middle value; a `?` in a range bound (a sum).  The third is
+    told by the parser's value stack: a `?` on it with no `:` after it is a
+    conditional still in its middle.
     """
+    if value == "?" and "QMARK" not in expected:
+        line_start = text.rfind("\n", 0, pos) + 1
+        if ".." in text[line_start:pos]:
+            return "a range bound is a sum: write a conditional there in parentheses, 'lo..(c ? a : b)'"
+        return None
     if prev is not None and prev.type == "QMARK":
         if value == ":":
             return "'c ?: b' (GNU C) is not supported: write 'c ? c : b'"
@@ -1403,7 +1411,7 @@ def syntax_error(exc: Exception, text: str, path: str) -> tuple[str, Span]:
                 "at no step (an empty block is no step)",
                 span,
             )
-        cond = _conditional_hint(exc, str(tok), prev_tok, expected)
+        cond = _conditional_hint(exc, text, pos, str(tok), prev_tok, expected)
         if cond is not None:
             return cond, span
         if "SEMICOLON" in expected and prev_tok is not None and (prev_tok.end_line or 0) < line:

@@ -270,6 +270,10 @@ def test_a_constant_out_of_range_value_is_an_error_of_the_taken_branch_only() ->
         ("x = b ? ;", "a conditional expression is 'c ? a : b': expected the value after '?', found ';'"),
         ("x = b ?: 1;", "'c ?: b' (GNU C) is not supported: write 'c ? c : b'"),
         ("x = b ? 1 : 2 : 3;", "expected ';', found ':'"),
+        (
+            "for i in 0..b ? 1 : 2 { }",
+            "a range bound is a sum: write a conditional there in parentheses, 'lo..(c ? a : b)'",
+        ),
     ],
 )
 def test_syntax_errors_in_plain_words(line: str, message: str) -> None:
