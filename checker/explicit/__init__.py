@@ -18,12 +18,14 @@ Public API: `ExplicitOptions`, `check`, `replay`, `reachable_states`,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import time
 from dataclasses import dataclass
 
 import networkx as nx
 
-from checker.explicit.liveness import build_graph, liveness_results
+from checker.explicit.liveness import build_graph, explore_graph, graph_results, liveness_results
 from checker.explicit.replay import lasso_problem, replay_trace
 from checker.explicit.search import (
     ENGINE,
@@ -61,13 +63,20 @@ class ExplicitOptions:
         return Limits(self.max_states, self.max_depth, self.timeout, self.memory_mb, self.progress)
 
 
-def check(model: Model, options: ExplicitOptions | None = None) -> tuple[PropertyResult, ...]:
+def check(
+    model: Model, options: ExplicitOptions | None = None, *, _shared: bool = True
+) -> tuple[PropertyResult, ...]:
     """Decide every property of `model`; one result per property, same order.
 
     Safety properties (invariant, reachable, assertion groups, deadlock)
     come from one BFS, with symmetry reduction when asked and the model
     declares symmetric types; liveness properties from the unreduced state
-    graph (NOTE(liveness-semantics) in liveness.py).  Ctrl-C gives
+    graph (NOTE(liveness-semantics) in liveness.py).  When no reduction
+    applies and the model has both kinds, one exploration gives both
+    (NOTE(shared-exploration) in liveness.py); `_shared=False` (for tests
+    and benchmarks) asks for the two separate explorations instead, which
+    give the same results except the figures of liveness results cut
+    short by a limit (those of the graph's own search).  Ctrl-C gives
     INCOMPLETE (INTERRUPTED) results with the figures so far.
 
     Figures (`Stats`) are those of the exploration that decided the
@@ -88,14 +97,34 @@ def check(model: Model, options: ExplicitOptions | None = None) -> tuple[Propert
         symmetric = opts.symmetry and _reduction_applies(model)
         if not symmetric and opts.symmetry and model.symmetric_types:
             note = "symmetry reduction not applied (too many permutations or unmapped variables)"
-        if any(not p.kind.is_liveness for p in model.properties):
+        has_safety = any(not p.kind.is_liveness for p in model.properties)
+        has_liveness = any(p.kind.is_liveness for p in model.properties)
+        if _shared and has_safety and has_liveness and not symmetric:
+            # NOTE(shared-exploration): one full-width exploration for both kinds
+            started = time.monotonic()
+            eng = compile_model(model, False)
+            left = limits.timeout
+            if left is not None:  # the compilation counts, as in explore_adaptive
+                left = max(0.0, left - (time.monotonic() - started))
+            out, graph = explore_graph(eng, dataclasses.replace(limits, timeout=left))
+            out.seconds = graph.seconds = time.monotonic() - started
+            stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
+            stop = out.stop
+            results.update(safety_results(eng, out))
+            if note:
+                results = {k: _with_detail(r, note) for k, r in results.items()}
+            if stop is StopReason.INTERRUPTED:
+                raise KeyboardInterrupt
+            results.update(graph_results(eng, graph, limits, "", started))
+            has_safety = has_liveness = False
+        if has_safety:
             eng, out = explore_adaptive(model, symmetric, limits)
             stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
             stop = out.stop
             results.update(safety_results(eng, out))
             if note:
                 results = {k: _with_detail(r, note) for k, r in results.items()}
-        if any(p.kind.is_liveness for p in model.properties):
+        if has_liveness:
             if stop is StopReason.INTERRUPTED:
                 raise KeyboardInterrupt
             # full-width fields and no reduction (NOTE(liveness-semantics))

@@ -31,13 +31,25 @@ from __future__ import annotations
 
 import itertools
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from checker.explicit.search import ENGINE, Engine, Limits, Progress, _rss_mb, default_memory_mb
+from checker.explicit.search import (
+    CHUNK,
+    CHUNK_SECONDS,
+    ENGINE,
+    Engine,
+    Hit,
+    Limits,
+    Outcome,
+    Progress,
+    _rss_mb,
+    default_memory_mb,
+)
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Fairness, Model, Property, PropKind
 
@@ -111,6 +123,152 @@ def build_graph(eng: Engine, limits: Limits) -> Graph:
         progress.done()
     g.seconds = time.monotonic() - start
     return g
+
+
+def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
+    """One BFS giving both the safety `Outcome` and the liveness `Graph`.
+
+    NOTE(shared-exploration): `check` uses this instead of `explore` then
+    `build_graph` when a model has safety and liveness properties and no
+    symmetry reduction applies (`eng` must have no permutations).  It
+    mirrors `explore` (search.py) step for step: the same initial states,
+    the same level-by-level order with successors in `succ` order (the
+    transition order `expand` uses too), so the same BFS indices and
+    first-discovery parents; the same chunks and the same limit tests
+    between them (NOTE(limits)), so a limit stops it after the same state;
+    the same first hits: an assertion or deadlock when its state is
+    expanded (the first failing check of a step, as `expand` reports it),
+    an invariant or reachable target on the first stored state that hits
+    it, found after the search by testing every stored state in BFS order
+    (what `explore` tests as each is stored).  The figures are therefore
+    those `explore` gives, and `safety_results` gives the same results and
+    traces.  The graph shares the state list with the outcome; when the
+    search stops early it is only good for the figures (the liveness
+    properties are then INCOMPLETE).
+    """
+    assert not eng.perms, "internal error: the shared exploration is unreduced"
+    model, code, slots = eng.model, eng.code, eng.slots
+    start = time.monotonic()
+    deadline = start + limits.timeout if limits.timeout is not None else None
+    mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
+    g = Graph([], [], [], [], 0, 0, 0.0, None)
+    states = g.states
+    index: dict[int, int] = {}
+    parent: array[int] = array("i")
+    out = Outcome(states, parent, 0, 0, 0.0)
+    hits = out.hits
+    # (transition, check) -> the assertion slot it reports to
+    check_slot: dict[tuple[int, int], int] = {}
+    for tr in model.transitions:
+        for c, chk in enumerate(tr.checks):
+            slot = slots.checks.get(chk.prop)
+            if slot is not None:
+                check_slot[(tr.index, c)] = slot
+    open_checks = len(set(check_slot.values()))
+    dead = slots.deadlock
+    ends = [(p.pc_var, frozenset(p.end_locations)) for p in model.processes]
+    fields = eng.layout.fields
+    pcs = [(fields[pc].offset, fields[pc].mask, fields[pc].lo, at) for pc, at in ends]
+    succ_fn = code.succ
+    setdefault, add_state, add_parent = index.setdefault, states.append, parent.append
+    add_succ, add_enabled = g.succ.append, g.enabled.append
+
+    def expand(lo: int, hi: int) -> int:
+        nonlocal open_checks, dead
+        n = 0
+        count = len(states)
+        for i in range(lo, hi):
+            s = states[i]
+            succ, fails, en = succ_fn(s)
+            edges: list[tuple[int, int]] = []
+            add_edge = edges.append
+            for tr, t in succ:
+                j = setdefault(t, count)
+                if j == count:
+                    add_state(t)
+                    add_parent(i)
+                    count += 1
+                add_edge((j, tr))
+            add_succ(edges)
+            add_enabled(en)
+            n += len(edges)
+            if fails and open_checks:
+                for f in fails:
+                    slot = check_slot.get(f)
+                    if slot is not None and slot not in hits:
+                        hits[slot] = Hit(i, f[0], f[1])
+                        open_checks -= 1
+            # deadlock: nothing enabled and some process not at an end location (as `expand`)
+            if not en and dead is not None and not all((s >> o & m) + lo in at for o, m, lo, at in pcs):
+                hits[dead] = Hit(i)
+                dead = None
+        return n
+
+    progress = Progress(limits.progress)
+    try:
+        for values in model.initial_states():
+            s = eng.layout.pack(values)
+            if s in index:
+                continue
+            index[s] = len(states)
+            states.append(s)
+            parent.append(-1)
+            g.initial.append(index[s])
+        level_start = 0
+        chunks = 0
+        size = 1  # NOTE(limits): grows to CHUNK while chunks are quick
+        while level_start < len(states) and out.stop is None:
+            level_end = len(states)
+            out.levels += 1
+            if limits.max_depth is not None and out.levels > limits.max_depth:
+                out.stop = StopReason.MAX_DEPTH
+                break
+            i = level_start
+            while i < level_end:
+                j = min(i + size, level_end)
+                began = time.monotonic()
+                out.transitions += expand(i, j)
+                took = time.monotonic() - began
+                if took < CHUNK_SECONDS / 2:
+                    size = min(2 * size, CHUNK)
+                elif took > CHUNK_SECONDS:
+                    size = max(1, size // 2)
+                i = j
+                chunks += 1
+                if limits.max_states is not None and len(states) > limits.max_states:
+                    out.stop = StopReason.MAX_STATES
+                elif deadline is not None and began + took > deadline:
+                    out.stop = StopReason.TIMEOUT
+                elif chunks % 16 == 0 and _rss_mb() > mem_limit:
+                    out.stop = StopReason.MEMORY
+                if out.stop is not None:
+                    break
+                progress.update(len(states), out.levels)
+            level_start = level_end
+    except KeyboardInterrupt:
+        out.stop = StopReason.INTERRUPTED
+        del states[len(parent) :]
+    finally:
+        progress.done()
+    if out.stop is None and limits.max_depth is not None and out.levels > limits.max_depth:
+        out.stop = StopReason.MAX_DEPTH
+    # invariants and reachable targets: the first stored state that hits each (scanned in
+    # BFS order, so a scan cut by Ctrl-C leaves only later hits undecided)
+    pending = {k for k, _ in slots.invariants + slots.reachables}
+    try:
+        if pending:
+            for i, got in enumerate(map(code.state_hits, states)):
+                for k in got:
+                    if k in pending:
+                        pending.discard(k)
+                        hits[k] = Hit(i)
+                if not pending:
+                    break
+    except KeyboardInterrupt:
+        out.stop = StopReason.INTERRUPTED
+    out.seconds = time.monotonic() - start
+    g.transitions, g.levels, g.seconds, g.stop = out.transitions, out.levels, out.seconds, out.stop
+    return out, g
 
 
 class _Fairness:
@@ -339,10 +497,10 @@ def decide(eng: Engine, g: Graph, prop: Property) -> tuple[Verdict, Trace | None
     n = len(g.states)
     assert prop.expr is not None
     p = code.pred(prop.expr)
-    p_val = [bool(p(s)) for s in g.states]
     everything = range(n)
     match prop.kind:
         case PropKind.EVENTUALLY:
+            p_val = [bool(p(s)) for s in g.states]
             bad = [not v for v in p_val]
             region_path = _reach(g, g.initial, lambda i: bad[i])
             owner = _find(g, fair, region_path)
@@ -350,6 +508,7 @@ def decide(eng: Engine, g: Graph, prop: Property) -> tuple[Verdict, Trace | None
                 return Verdict.HOLDS, None
             prefix = _bfs(g, g.initial, lambda i: bad[i], owner.__contains__)
         case PropKind.ALWAYS_EVENTUALLY:
+            p_val = [bool(p(s)) for s in g.states]
             region = {i for i in everything if not p_val[i]}
             owner = _find(g, fair, region)
             if not owner:
@@ -361,6 +520,9 @@ def decide(eng: Engine, g: Graph, prop: Property) -> tuple[Verdict, Trace | None
             bad = [not q(s) for s in g.states]
             region = {i for i in everything if bad[i]}
             owner = _find(g, fair, region)
+            if not owner:  # no fair run avoids Q forever: nothing is doomed
+                return Verdict.HOLDS, None
+            p_val = [bool(p(s)) for s in g.states]
             doomed = _back_reach(g, set(owner), region)
             start = _bfs(g, g.initial, lambda i: True, lambda i: p_val[i] and i in doomed)
             if start is None:
@@ -404,12 +566,24 @@ def _back_reach(g: Graph, targets: set[int], region: set[int]) -> set[int]:
 
 
 def liveness_results(eng: Engine, limits: Limits, note: str) -> dict[int, PropertyResult]:
-    model = eng.model
-    props = [(k, p) for k, p in enumerate(model.properties) if p.kind.is_liveness]
-    if not props:
+    """Build the unreduced state graph of `eng` and decide every liveness property on it."""
+    if not any(p.kind.is_liveness for p in eng.model.properties):
         return {}
     started = time.monotonic()
     g = build_graph(eng, limits)
+    return graph_results(eng, g, limits, note, started)
+
+
+def graph_results(
+    eng: Engine, g: Graph, limits: Limits, note: str, started: float
+) -> dict[int, PropertyResult]:
+    """Decide every liveness property on `g` (INCOMPLETE if it was cut short).
+
+    `started` is when the exploration began: the time limit holds for the
+    exploration and the decisions together.
+    """
+    model = eng.model
+    props = [(k, p) for k, p in enumerate(model.properties) if p.kind.is_liveness]
     stats = Stats(len(g.states), g.transitions, g.levels, g.seconds)
     out: dict[int, PropertyResult] = {}
     for k, prop in props:
