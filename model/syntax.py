@@ -1052,9 +1052,12 @@ class _Builder(Transformer[Token, Any]):
         lhs, rhs = c
         return BinaryExpr(BinaryOp.IMPLIES, lhs, rhs, self._join(lhs.span, rhs.span))
 
-    def conditional(self, c: list[Any]) -> Conditional:
+    @v_args(meta=True)
+    def conditional(self, meta: Meta, c: list[Any]) -> Conditional:
+        # the node's own span: a parenthesised last value keeps its ')' (a join of the
+        # operands' spans would end before it)
         cond, then, else_ = c
-        return Conditional(cond, then, else_, self._join(cond.span, else_.span))
+        return Conditional(cond, then, else_, self._span(meta))
 
     def _fold(self, op: BinaryOp, c: list[Any]) -> Expr:
         acc: Expr = c[0]

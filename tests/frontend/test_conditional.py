@@ -124,6 +124,11 @@ def test_the_span_covers_the_whole_expression() -> None:
     e = expr_of("x == 1 ? y : z")
     assert isinstance(e, S.Conditional)
     assert (e.span.line, e.span.col, e.span.end_col) == (1, 14, 28)
+    e = expr_of("x ? (y) : (z)")  # a parenthesised last value keeps its ')': trace texts are whole
+    assert isinstance(e, S.Conditional)
+    assert (e.span.col, e.span.end_col) == (14, 27)
+    m = one("var x: 0..3;\nvar b: bool;\nprocess P { while b ? (x < 3) : (x < 2) { x = x + 1; } }")
+    assert m.transitions[0].text == "while b ? (x < 3) : (x < 2)"
 
 
 USES = """
