@@ -32,9 +32,10 @@ from __future__ import annotations
 import itertools
 import time
 from array import array
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import networkx as nx
 
@@ -360,11 +361,12 @@ def _cyclic_core(g: Graph, nodes: set[int]) -> dict[int, list[int]]:
     without cycles (a property that holds) never reaches networkx at all.
     Successor lists may still name removed states: `_sccs` skips them.
     """
-    succ = {i: [j for j, _ in g.succ[i] if j in nodes] for i in nodes}
+    # the successor lists and in-degrees by C-level iteration (filter, map, Counter): the
+    # Python-level loop over every edge was most of the time of a property that holds
+    inside, target, edges = nodes.__contains__, itemgetter(0), g.succ
+    succ = {i: list(filter(inside, map(target, edges[i]))) for i in nodes}
     indeg = dict.fromkeys(nodes, 0)
-    for js in succ.values():
-        for j in js:
-            indeg[j] += 1
+    indeg.update(Counter(itertools.chain.from_iterable(succ.values())))
     stack = [i for i, d in indeg.items() if d == 0]
     while stack:
         for j in succ.pop(stack.pop()):
