@@ -1048,9 +1048,10 @@ class _Builder(Transformer[Token, Any]):
     def exists(self, meta: Meta, c: list[Any]) -> Quant:
         return Quant(QuantKind.EXISTS, self._id(c[0]), c[1], c[2], self._span(meta))
 
-    def implies(self, c: list[Any]) -> Expr:
+    @v_args(meta=True)
+    def implies(self, meta: Meta, c: list[Any]) -> Expr:
         lhs, rhs = c
-        return BinaryExpr(BinaryOp.IMPLIES, lhs, rhs, self._join(lhs.span, rhs.span))
+        return BinaryExpr(BinaryOp.IMPLIES, lhs, rhs, self._span(meta))
 
     @v_args(meta=True)
     def conditional(self, meta: Meta, c: list[Any]) -> Conditional:
@@ -1059,17 +1060,29 @@ class _Builder(Transformer[Token, Any]):
         cond, then, else_ = c
         return Conditional(cond, then, else_, self._span(meta))
 
+    # NOTE(operator-span): the outermost node of an operator chain takes the
+    # parse node's span, which keeps the parentheses around its first and last
+    # operands (`x && (a || b)` ends after the ')': a statement's trace text is
+    # cut from its condition's span); the inner nodes of a chain join their
+    # operands' spans.
+    def _whole(self, e: Expr, meta: Meta) -> Expr:
+        if isinstance(e, BinaryExpr) and not getattr(meta, "empty", True):
+            return BinaryExpr(e.op, e.lhs, e.rhs, self._span(meta))
+        return e
+
     def _fold(self, op: BinaryOp, c: list[Any]) -> Expr:
         acc: Expr = c[0]
         for rhs in c[1:]:
             acc = BinaryExpr(op, acc, rhs, self._join(acc.span, rhs.span))
         return acc
 
-    def or_expr(self, c: list[Any]) -> Expr:
-        return self._fold(BinaryOp.OR, c)
+    @v_args(meta=True)
+    def or_expr(self, meta: Meta, c: list[Any]) -> Expr:
+        return self._whole(self._fold(BinaryOp.OR, c), meta)
 
-    def and_expr(self, c: list[Any]) -> Expr:
-        return self._fold(BinaryOp.AND, c)
+    @v_args(meta=True)
+    def and_expr(self, meta: Meta, c: list[Any]) -> Expr:
+        return self._whole(self._fold(BinaryOp.AND, c), meta)
 
     def _fold_ops(self, c: list[Any]) -> Expr:
         acc: Expr = c[0]
@@ -1079,14 +1092,17 @@ class _Builder(Transformer[Token, Any]):
             acc = BinaryExpr(op, acc, rhs, self._join(acc.span, rhs.span))
         return acc
 
-    def cmp(self, c: list[Any]) -> Expr:
-        return self._fold_ops(c)
+    @v_args(meta=True)
+    def cmp(self, meta: Meta, c: list[Any]) -> Expr:
+        return self._whole(self._fold_ops(c), meta)
 
-    def expr_sum(self, c: list[Any]) -> Expr:
-        return self._fold_ops(c)
+    @v_args(meta=True)
+    def expr_sum(self, meta: Meta, c: list[Any]) -> Expr:
+        return self._whole(self._fold_ops(c), meta)
 
-    def expr_prod(self, c: list[Any]) -> Expr:
-        return self._fold_ops(c)
+    @v_args(meta=True)
+    def expr_prod(self, meta: Meta, c: list[Any]) -> Expr:
+        return self._whole(self._fold_ops(c), meta)
 
     @v_args(meta=True)
     def not_(self, meta: Meta, c: list[Any]) -> Expr:

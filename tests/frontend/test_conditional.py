@@ -131,6 +131,14 @@ def test_the_span_covers_the_whole_expression() -> None:
     assert m.transitions[0].text == "while b ? (x < 3) : (x < 2)"
 
 
+def test_an_operator_chain_keeps_the_parentheses_of_its_last_operand() -> None:
+    # NOTE(operator-span): the same rule for `&&`, `||`, `->`, comparisons and arithmetic
+    m = one("var x: 0..3;\nvar y: 0..3;\nprocess P { while x < 3 && (y == 0 || y == 1) { x = x + 1; } }")
+    assert m.transitions[0].text == "while x < 3 && (y == 0 || y == 1)"
+    e = expr_of("(a) -> (b + (c))")
+    assert (e.span.col, e.span.end_col) == (14, 30)
+
+
 USES = """
 const N = 2;
 const K = N == 0 ? 0 : 10 / N;              // a const
