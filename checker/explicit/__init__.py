@@ -9,7 +9,8 @@ Pipeline of one `check`:
   symmetry.py symmetric index types -> permutations of variables and values
   codegen.py  IR transitions/properties -> generated Python (compiled once)
   search.py   BFS with parent links, safety verdicts, shortest traces
-  liveness.py unreduced state graph, networkx SCCs, fairness, lasso traces
+  liveness.py unreduced state graph, networkx SCCs, fairness, lasso traces;
+              with no reduction, one BFS for both (NOTE(shared-exploration))
   replay.py   checks that a trace (from either engine) is a real path
 
 Public API: `ExplicitOptions`, `check`, `replay`, `reachable_states`,

@@ -1,10 +1,13 @@
 """Liveness on the explicit state graph: fair cycles found with networkx SCCs.
 
-Stage: after (and independently of) the safety BFS.  `build_graph` explores
+Stage: the liveness half of the explicit engine.  `build_graph` explores
 the unreduced state graph once, storing every edge with its transition and
-the set of processes enabled in each state; `liveness_results` decides
-every `eventually`, `always eventually` and `leads_to` property on it and
-returns lasso counterexamples (`Trace.loop_start`).
+the set of processes enabled in each state; `explore_graph` does the same
+and also gives the safety BFS's `Outcome` (NOTE(shared-exploration)), so a
+model with both kinds of property is explored once; `liveness_results`
+(`graph_results` on a graph already built) decides every `eventually`,
+`always eventually` and `leads_to` property on it and returns lasso
+counterexamples (`Trace.loop_start`).
 
 NOTE(liveness-semantics):
 * A run is an infinite path.  A state with no successor stutters forever
