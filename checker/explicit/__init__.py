@@ -104,27 +104,28 @@ def check(
             # NOTE(shared-exploration): one full-width exploration for both kinds
             started = time.monotonic()
             eng = compile_model(model, False)
-            left = limits.timeout
-            if left is not None:  # the compilation counts, as in explore_adaptive
-                left = max(0.0, left - (time.monotonic() - started))
-            out, graph = explore_graph(eng, dataclasses.replace(limits, timeout=left))
+            out, graph = explore_graph(eng, _remaining(limits, started))
             out.seconds = graph.seconds = time.monotonic() - started
             stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
             stop = out.stop
-            results.update(safety_results(eng, out))
-            if note:
-                results = {k: _with_detail(r, note) for k, r in results.items()}
-            if stop is StopReason.INTERRUPTED:
-                raise KeyboardInterrupt
-            results.update(graph_results(eng, graph, limits, "", started))
-            has_safety = has_liveness = False
+            if stop is StopReason.MEMORY:
+                # the graph did not fit: the liveness properties are INCOMPLETE, and the safety
+                # ones are decided by the narrowed safety search alone, as without the sharing
+                results.update(graph_results(eng, graph, limits, "", started))
+                del eng, out, graph
+                has_liveness = False
+                limits = _remaining(limits, started)
+            else:
+                results.update(_noted(safety_results(eng, out), note))
+                if stop is StopReason.INTERRUPTED:
+                    raise KeyboardInterrupt
+                results.update(graph_results(eng, graph, limits, "", started))
+                has_safety = has_liveness = False
         if has_safety:
             eng, out = explore_adaptive(model, symmetric, limits)
             stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)
             stop = out.stop
-            results.update(safety_results(eng, out))
-            if note:
-                results = {k: _with_detail(r, note) for k, r in results.items()}
+            results.update(_noted(safety_results(eng, out), note))
         if has_liveness:
             if stop is StopReason.INTERRUPTED:
                 raise KeyboardInterrupt
@@ -154,6 +155,13 @@ def check(
     return tuple(out_list)
 
 
+def _remaining(limits: Limits, started: float) -> Limits:
+    """`limits` with the time limit less the time since `started` (compilation counts)."""
+    if limits.timeout is None:
+        return limits
+    return dataclasses.replace(limits, timeout=max(0.0, limits.timeout - (time.monotonic() - started)))
+
+
 def _reduction_applies(model: Model) -> bool:
     """True when the model declares symmetry and the reduction can be built (NOTE(perm-cost))."""
     if not model.symmetric_types:
@@ -162,6 +170,10 @@ def _reduction_applies(model: Model) -> bool:
         return bool(permutations(model))
     except SymmetryError:
         return False
+
+
+def _noted(results: dict[int, PropertyResult], note: str) -> dict[int, PropertyResult]:
+    return {k: _with_detail(r, note) for k, r in results.items()} if note else results
 
 
 def _with_detail(r: PropertyResult, note: str) -> PropertyResult:

@@ -148,7 +148,15 @@ def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
     those `explore` gives, and `safety_results` gives the same results and
     traces.  The graph shares the state list with the outcome; when the
     search stops early it is only good for the figures (the liveness
-    properties are then INCOMPLETE).
+    properties are then INCOMPLETE, with these figures).
+
+    Limits apply to the one search: a time limit covers safety and
+    liveness together (the two searches had one each), so a run cut by
+    it may leave safety properties INCOMPLETE that the faster narrowed
+    safety search alone would have decided.  When the memory guard stops
+    it, `check` drops the graph and decides the safety properties by the
+    narrowed safety search, as it did before the sharing: the full-width
+    graph needs several times the memory of the narrowed BFS.
     """
     assert not eng.perms, "internal error: the shared exploration is unreduced"
     model, code, slots = eng.model, eng.code, eng.slots
@@ -203,7 +211,7 @@ def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
                         hits[slot] = Hit(i, f[0], f[1])
                         open_checks -= 1
             # deadlock: nothing enabled and some process not at an end location (as `expand`)
-            if not en and dead is not None and not all((s >> o & m) + lo in at for o, m, lo, at in pcs):
+            if not en and dead is not None and not all((s >> o & m) + b in at for o, m, b, at in pcs):
                 hits[dead] = Hit(i)
                 dead = None
         return n

@@ -7,10 +7,12 @@ from one full-width BFS (`explore_graph`) instead of the narrowed safety BFS
 tests run both paths (`_shared=False` asks for the separate one) and require
 identical results: verdicts, reasons, details, traces (shortest safety
 traces, lasso traces) and figures (states, transitions, levels), also under
-`max_states` and `max_depth` limits that cut the search short.  The one
-documented difference: a liveness result cut short by `max_states` carries
-the figures of the exploration that was cut (the shared one), not those of
-the graph's own search, so its figures are not compared.
+`max_states` and `max_depth` limits that cut the search short, and when
+the memory guard stops it (the safety properties are then decided by the
+narrowed safety search, as on the separate path).  The one documented
+difference: a liveness result cut short by `max_states` or the memory guard
+carries the figures of the exploration that was cut (the shared one), not
+those of the graph's own search, so its figures are not compared.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def _same(m: Model, opts: ExplicitOptions) -> tuple[PropertyResult, ...]:
     assert spy.call_count == 0
     assert len(shared) == len(separate) == len(m.properties)
     for a, b in zip(shared, separate, strict=True):
-        cut_graph = a.kind.is_liveness and a.reason is StopReason.MAX_STATES
+        cut_graph = a.kind.is_liveness and a.reason in (StopReason.MAX_STATES, StopReason.MEMORY)
         assert _key(a, not cut_graph) == _key(b, not cut_graph), (a, b)
     return shared
 
@@ -149,6 +151,20 @@ def test_no_copy_configurations() -> None:
 @pytest.mark.slow
 def test_no_copy_every_configuration() -> None:
     _no_copy({}, tuple(range(72)))
+
+
+def test_memory_guard() -> None:
+    """A 1 MB guard stops every search: the BFS after 16 chunks (NOTE(limits)), the graph's own
+    search after 16,384 states (so the model has more: 21,733)."""
+    (m,) = configurations(load_spec(str(ROOT / "specs" / "classic" / "fischer.2.mig"), {}))
+    results = _same(m, ExplicitOptions(memory_mb=1))
+    # the shared exploration stopped, and the safety properties came from the safety search
+    real = checker.explicit.explore_adaptive
+    with mock.patch.object(checker.explicit, "explore_adaptive", wraps=real) as spy:
+        check(m, ExplicitOptions(memory_mb=1))
+    assert spy.call_count == 1
+    assert results and all(r.reason is StopReason.MEMORY for r in results)
+    assert len({(r.stats.states, r.stats.transitions) for r in results if not r.kind.is_liveness}) == 1
 
 
 @settings(max_examples=25, deadline=None)
