@@ -53,6 +53,7 @@ from checker.explicit.search import (
     Progress,
     _rss_mb,
     default_memory_mb,
+    without_gc,
 )
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
 from model.ir import Fairness, Model, Property, PropKind
@@ -72,6 +73,7 @@ class Graph:
     fair_cache: dict[frozenset[int], dict[int, set[int]]] = field(default_factory=dict)
 
 
+@without_gc
 def build_graph(eng: Engine, limits: Limits) -> Graph:
     start = time.monotonic()
     deadline = start + limits.timeout if limits.timeout is not None else None
@@ -129,6 +131,7 @@ def build_graph(eng: Engine, limits: Limits) -> Graph:
     return g
 
 
+@without_gc
 def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
     """One BFS giving both the safety `Outcome` and the liveness `Graph`.
 
@@ -504,6 +507,7 @@ def _find_uncached(g: Graph, fair: _Fairness, region: set[int]) -> dict[int, set
     return owner
 
 
+@without_gc
 def decide(eng: Engine, g: Graph, prop: Property) -> tuple[Verdict, Trace | None]:
     fair = _Fairness(eng.model, g)
     code = eng.code
