@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = "specs/no_copy.mig"
@@ -74,11 +75,12 @@ def main() -> None:
             walls.append(time.perf_counter() - t0)
             if proc.returncode != 0:
                 print(f"  gate exit status {proc.returncode}")
-        print(f"gate: modelcheck --no-timing {args.spec}: median {statistics.median(walls):.2f} s of {walls}")
+        runs = [round(w, 2) for w in walls]
+        print(f"gate: modelcheck --no-timing {args.spec}: median {statistics.median(walls):.2f} s of {runs}")
     modes = ["shared", "separate"] if args.separate else ["shared"]
     for mode in modes:
         totals: list[float] = []
-        last: dict[str, object] = {}
+        last: dict[str, Any] = {}
         for _ in range(args.runs):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", mode, args.spec],
@@ -94,7 +96,7 @@ def main() -> None:
         print(
             f"explicit check ({mode}), {last['configs']} configurations: "
             f"median {statistics.median(totals):.2f} s of {[round(t, 2) for t in totals]}; "
-            f"slowest (s, configuration) {last['slowest']}"
+            f"slowest (s, configuration) {[(round(t, 2), k) for t, k in last['slowest']]}"
         )
     print(f"load average after: {_load()}")
 
