@@ -149,8 +149,9 @@ def test_no_copy_configurations() -> None:
 
 
 @pytest.mark.slow
-def test_no_copy_every_configuration() -> None:
-    _no_copy({}, tuple(range(72)))
+def test_no_copy_many_configurations() -> None:
+    """Every third of the 72 configurations (all of them took 33 s of CI's slow step)."""
+    _no_copy({}, tuple(range(0, 72, 3)))
 
 
 def test_memory_guard() -> None:
