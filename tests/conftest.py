@@ -19,6 +19,7 @@ import pytest
 SLOW_SECONDS = {
     "tests/symbolic/test_crosscheck.py::test_bmc_agrees_on_thousands_of_random_models": 199.0,
     "tests/explicit/test_symmetry_reference.py::test_symmetry_agrees_with_unreduced_reference_many": 16.0,
+    "tests/explicit/test_shared_exploration.py::test_no_copy_many_configurations": 13.0,  # measured alone
     "tests/symbolic/test_crosscheck.py::test_engines_agree_on_many_random_models": 65.0,
     "tests/test_fuzz_parser.py::test_grammar_generated_inputs_many": 61.0,
     "tests/symbolic/test_klive.py::test_z3_proves_only_what_holds_many": 20.0,
