@@ -62,7 +62,7 @@ def bench_model(
     ex = explicit_check(m, ExplicitOptions(timeout=timeout))
     t_ex = time.monotonic() - t
     print(f"\n## {model.path} [{model.config_label()}]  explicit: {ex[0].stats.states} states, {t_ex:.2f}s")
-    print("| property | explicit | BMC | " + " | ".join(methods) + " |")
+    print("| " + " | ".join(("property", "explicit", "BMC", *methods)) + " |")
     print("|---|---|---|" + "---|" * len(methods))
     for p, e in zip(safety, ex, strict=True):
         t = time.monotonic()
