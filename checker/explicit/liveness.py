@@ -43,8 +43,6 @@ from operator import itemgetter
 import networkx as nx
 
 from checker.explicit.search import (
-    CHUNK,
-    CHUNK_SECONDS,
     ENGINE,
     Engine,
     Hit,
@@ -53,6 +51,7 @@ from checker.explicit.search import (
     Progress,
     _rss_mb,
     default_memory_mb,
+    run_levels,
     without_gc,
 )
 from checker.result import PropertyResult, Stats, StopReason, Trace, Verdict
@@ -164,8 +163,6 @@ def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
     assert not eng.perms, "internal error: the shared exploration is unreduced"
     model, code, slots = eng.model, eng.code, eng.slots
     start = time.monotonic()
-    deadline = start + limits.timeout if limits.timeout is not None else None
-    mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
     g = Graph([], [], [], [], 0, 0, 0.0, None)
     states = g.states
     index: dict[int, int] = {}
@@ -229,37 +226,7 @@ def explore_graph(eng: Engine, limits: Limits) -> tuple[Outcome, Graph]:
             states.append(s)
             parent.append(-1)
             g.initial.append(index[s])
-        level_start = 0
-        chunks = 0
-        size = 1  # NOTE(limits): grows to CHUNK while chunks are quick
-        while level_start < len(states) and out.stop is None:
-            level_end = len(states)
-            out.levels += 1
-            if limits.max_depth is not None and out.levels > limits.max_depth:
-                out.stop = StopReason.MAX_DEPTH
-                break
-            i = level_start
-            while i < level_end:
-                j = min(i + size, level_end)
-                began = time.monotonic()
-                out.transitions += expand(i, j)
-                took = time.monotonic() - began
-                if took < CHUNK_SECONDS / 2:
-                    size = min(2 * size, CHUNK)
-                elif took > CHUNK_SECONDS:
-                    size = max(1, size // 2)
-                i = j
-                chunks += 1
-                if limits.max_states is not None and len(states) > limits.max_states:
-                    out.stop = StopReason.MAX_STATES
-                elif deadline is not None and began + took > deadline:
-                    out.stop = StopReason.TIMEOUT
-                elif chunks % 16 == 0 and _rss_mb() > mem_limit:
-                    out.stop = StopReason.MEMORY
-                if out.stop is not None:
-                    break
-                progress.update(len(states), out.levels)
-            level_start = level_end
+        run_levels(out, states, limits, start, progress, expand)
     except KeyboardInterrupt:
         out.stop = StopReason.INTERRUPTED
         del states[len(parent) :]

@@ -217,12 +217,82 @@ class Progress:
             sys.stderr.flush()
 
 
+class Chunks:
+    """NOTE(limits): the size of the next chunk of states to expand, and the limits tested after each.
+
+    A chunk starts at one state and doubles while chunks take less than half
+    of `CHUNK_SECONDS` (up to `CHUNK`), halving when one takes longer; after
+    each chunk `after` tests the state count, the clock and (every 16th
+    chunk) the memory, and says which limit stopped the search, if any.
+    Shared by `explore` and liveness.py's `explore_graph`, so both stop after
+    the same state.
+    """
+
+    def __init__(self, limits: Limits, start: float) -> None:
+        self.limits = limits
+        self.deadline = start + limits.timeout if limits.timeout is not None else None
+        self.mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
+        self.size = 1
+        self.count = 0
+
+    def after(self, began: float, took: float, states: int) -> StopReason | None:
+        """Adapt the size to the chunk that began at `began` and took `took` s; the limit hit, if any."""
+        if took < CHUNK_SECONDS / 2:
+            self.size = min(2 * self.size, CHUNK)
+        elif took > CHUNK_SECONDS:
+            self.size = max(1, self.size // 2)
+        self.count += 1
+        if self.limits.max_states is not None and states > self.limits.max_states:
+            return StopReason.MAX_STATES
+        if self.deadline is not None and began + took > self.deadline:
+            return StopReason.TIMEOUT
+        if self.count % 16 == 0 and _rss_mb() > self.mem_limit:
+            return StopReason.MEMORY
+        return None
+
+
+def run_levels(
+    out: Outcome,
+    states: list[int],
+    limits: Limits,
+    start: float,
+    progress: Progress,
+    expand: Callable[[int, int], int],
+) -> None:
+    """The breadth-first loop: level by level, each level in chunks, the limits tested between them.
+
+    `states` holds the initial states when called and grows as
+    `expand(i, j)` expands states i..j-1 (returning the number of steps
+    taken); `out.levels`, `out.transitions` and `out.stop` are updated;
+    the time limit counts from `start`.
+    Shared by `explore` and liveness.py's `explore_graph`, so both stop
+    after the same state (NOTE(limits), NOTE(shared-exploration)).
+    """
+    chunks = Chunks(limits, start)
+    level_start = 0
+    while level_start < len(states) and out.stop is None:
+        level_end = len(states)
+        out.levels += 1
+        if limits.max_depth is not None and out.levels > limits.max_depth:
+            out.stop = StopReason.MAX_DEPTH
+            break
+        i = level_start
+        while i < level_end:
+            j = min(i + chunks.size, level_end)
+            began = time.monotonic()
+            out.transitions += expand(i, j)
+            out.stop = chunks.after(began, time.monotonic() - began, len(states))
+            if out.stop is not None:
+                break
+            i = j
+            progress.update(len(states), out.levels)
+        level_start = level_end
+
+
 def explore(eng: Engine, limits: Limits) -> Outcome:
     """Breadth-first search over every interleaving (see NOTE(bfs-shortest))."""
     model, code = eng.model, eng.code
     start = time.monotonic()
-    deadline = start + limits.timeout if limits.timeout is not None else None
-    mem_limit = limits.memory_mb if limits.memory_mb is not None else default_memory_mb()
     order: list[int] = []
     seen: set[int] = set()
     parent: array[int] = array("i")  # 4 bytes per state: < 2**31 states
@@ -255,38 +325,13 @@ def explore(eng: Engine, limits: Limits) -> Outcome:
             for slot in code.state_hits(s):
                 events.append((slot, len(order) - 1, -1, -1))
         take_events()
-        level_start = 0
-        chunks = 0
-        size = 1  # NOTE(limits): grows to CHUNK while chunks are quick
-        while level_start < len(order) and out.stop is None:
-            level_end = len(order)
-            out.levels += 1
-            if limits.max_depth is not None and out.levels > limits.max_depth:
-                out.stop = StopReason.MAX_DEPTH
-                break
-            i = level_start
-            while i < level_end:
-                j = min(i + size, level_end)
-                began = time.monotonic()
-                out.transitions += code.expand(order, seen, parent, i, j, op, events.append)
-                took = time.monotonic() - began
-                if took < CHUNK_SECONDS / 2:
-                    size = min(2 * size, CHUNK)
-                elif took > CHUNK_SECONDS:
-                    size = max(1, size // 2)
-                i = j
-                take_events()
-                chunks += 1
-                if limits.max_states is not None and len(order) > limits.max_states:
-                    out.stop = StopReason.MAX_STATES
-                elif deadline is not None and began + took > deadline:
-                    out.stop = StopReason.TIMEOUT
-                elif chunks % 16 == 0 and _rss_mb() > mem_limit:
-                    out.stop = StopReason.MEMORY
-                if out.stop is not None:
-                    break
-                progress.update(len(order), out.levels)
-            level_start = level_end
+
+        def expand(i: int, j: int) -> int:
+            n = code.expand(order, seen, parent, i, j, op, events.append)
+            take_events()
+            return n
+
+        run_levels(out, order, limits, start, progress, expand)
     except KeyboardInterrupt:
         out.stop = StopReason.INTERRUPTED
         del order[len(parent) :]
