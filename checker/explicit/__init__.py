@@ -103,7 +103,7 @@ def check(
         if _shared and has_safety and has_liveness and not symmetric:
             # NOTE(shared-exploration): one full-width exploration for both kinds
             started = time.monotonic()
-            eng = compile_model(model, False)
+            eng = compile_model(model, False, expand=False)
             out, graph = explore_graph(eng, _remaining(limits, started))
             out.seconds = graph.seconds = time.monotonic() - started
             stats = Stats(len(out.order), out.transitions, out.levels, out.seconds)

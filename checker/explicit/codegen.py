@@ -164,6 +164,10 @@ def _signature_canon(
     return canon
 
 
+def _built_without_expand(*args: object) -> int:
+    raise AssertionError("internal error: this engine was built without _expand (expand=False)")
+
+
 class CodeGen:
     def __init__(self, model: Model, layout: Layout, perms: Sequence[Perm]) -> None:
         self.model = model
@@ -938,10 +942,40 @@ class CodeGen:
         return "(" + " and ".join(parts) + ")" if parts else "True"
 
     # -- whole functions -----------------------------------------------------
-    def build(self, slots: Slots) -> Compiled:
+    def build(self, slots: Slots, expand: bool = True) -> Compiled:
+        """The engine's functions; `expand=False` leaves out the BFS chunk (NOTE(shared-exploration))."""
         src: list[str] = []
-        # expand: one BFS chunk
-        src.append("def _expand(order, seen, parent, lo, hi, op, ev):")
+        if expand:
+            src += self._expand_source(slots)
+        self._rest_source(src, slots)
+        text = "\n".join(src) + "\n"
+        exec(compiled(text, "<modelcheck-explicit>"), self.ns)  # NOTE(codegen-safety)
+        if not expand:  # the shared exploration steps with `_succ` alone: half the code to generate
+            self.ns["_expand"] = _built_without_expand
+        if self.signature is not None:
+            self.ns["_sigcanon"] = _signature_canon(
+                self.ns["_PERMS"], tuple(p.images[0] for p in self.all_perms)
+            )
+
+        def pred(e: Expr) -> StateFn:
+            ptext = f"def _p(s):\n    return {self.expr(e)}\n"
+            local: dict[str, Any] = {}
+            exec(compiled(ptext, "<modelcheck-pred>"), self.ns, local)
+            fn: StateFn = local["_p"]
+            return fn
+
+        return Compiled(
+            expand=self.ns["_expand"],
+            succ=self.ns["_succ"],
+            canon=self.ns["_canon"],
+            state_hits=self.ns["_state_hits"],
+            pred=pred,
+            source=text,
+        )
+
+    def _expand_source(self, slots: Slots) -> list[str]:
+        """`_expand`: one BFS chunk, with the property tests of NOTE(incremental-props)."""
+        src = ["def _expand(order, seen, parent, lo, hi, op, ev):"]
         body = [
             "oadd = order.append",
             "padd = parent.append",
@@ -1008,6 +1042,10 @@ class CodeGen:
         body += _indent(loop)
         body.append("return nd + len(order) - n0")
         src += _indent(body)
+        return src
+
+    def _rest_source(self, src: list[str], slots: Slots) -> None:
+        """`_succ`, `_canon` and `_state_hits`, appended to `src`."""
         # succ: every successor of one (unreduced) state
         src.append("def _succ(s):")
         sb = ["out = []", "fails = []", "en = 0"]
@@ -1052,28 +1090,6 @@ class CodeGen:
             hb += [f"if {self.orbit(ex, 't', True)}:", f"    out.append({k})"]
         hb.append("return out")
         src += _indent(hb)
-        text = "\n".join(src) + "\n"
-        exec(compiled(text, "<modelcheck-explicit>"), self.ns)  # NOTE(codegen-safety)
-        if self.signature is not None:
-            self.ns["_sigcanon"] = _signature_canon(
-                self.ns["_PERMS"], tuple(p.images[0] for p in self.all_perms)
-            )
-
-        def pred(e: Expr) -> StateFn:
-            ptext = f"def _p(s):\n    return {self.expr(e)}\n"
-            local: dict[str, Any] = {}
-            exec(compiled(ptext, "<modelcheck-pred>"), self.ns, local)
-            fn: StateFn = local["_p"]
-            return fn
-
-        return Compiled(
-            expand=self.ns["_expand"],
-            succ=self.ns["_succ"],
-            canon=self.ns["_canon"],
-            state_hits=self.ns["_state_hits"],
-            pred=pred,
-            source=text,
-        )
 
     def _incremental(
         self, slot: int, e: Expr, op: BinOp, written: frozenset[int], known: dict[int, int]

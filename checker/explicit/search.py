@@ -92,8 +92,14 @@ class Engine:
     slots: Slots
 
 
-def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozenset()) -> Engine:
-    """Compile `model`; the variables named in `narrow` get narrowed fields."""
+def compile_model(
+    model: Model, symmetry: bool, narrow: frozenset[str] = frozenset(), *, expand: bool = True
+) -> Engine:
+    """Compile `model`; the variables named in `narrow` get narrowed fields.
+
+    `expand=False` builds no BFS chunk function (`explore` cannot run on
+    the engine; liveness.py's `explore_graph` steps with `succ` alone).
+    """
     layout = make_layout(model, narrow)
     perms = permutations(model) if symmetry else ()
     inv: list[tuple[int, Expr]] = []
@@ -115,7 +121,7 @@ def compile_model(model: Model, symmetry: bool, narrow: frozenset[str] = frozens
             case _:
                 pass
     slots = Slots(tuple(inv), tuple(reach), checks, deadlock)
-    code = CodeGen(model, layout, perms).build(slots)
+    code = CodeGen(model, layout, perms).build(slots, expand)
     return Engine(model, layout, perms, code, slots)
 
 

@@ -190,3 +190,18 @@ def test_random_safety_models(seed: int) -> None:
 @given(st.integers(min_value=0, max_value=10**9))
 def test_random_liveness_models(seed: int) -> None:
     _check_all(_with_safety(live_model(seed)), seed)
+
+
+def test_the_shared_exploration_builds_no_bfs_chunk_function() -> None:
+    """It steps with `succ` alone, so its engine is built without `_expand` (half the code to generate)."""
+    m = configurations(load_spec(str(ROOT / "specs" / "classic" / "bakery.1.mig")))[0]
+    real = checker.explicit.explore_graph
+    with mock.patch.object(checker.explicit, "explore_graph", wraps=real) as spy:
+        results = check(m)
+    eng = spy.call_args.args[0]
+    assert "def _expand(order" not in eng.code.source and "def _succ(s)" in eng.code.source
+    with pytest.raises(AssertionError, match="built without _expand"):
+        eng.code.expand([], set(), [], 0, 0, [], print)
+    assert {r.property: r.verdict for r in results} == {
+        r.property: r.verdict for r in check(m, _shared=False)
+    }
