@@ -944,10 +944,7 @@ class CodeGen:
     # -- whole functions -----------------------------------------------------
     def build(self, slots: Slots, expand: bool = True) -> Compiled:
         """The engine's functions; `expand=False` leaves out the BFS chunk (NOTE(shared-exploration))."""
-        src: list[str] = []
-        if expand:
-            src += self._expand_source(slots)
-        self._rest_source(src, slots)
+        src = [*(self._expand_source(slots) if expand else ()), *self._rest_source(slots)]
         text = "\n".join(src) + "\n"
         exec(compiled(text, "<modelcheck-explicit>"), self.ns)  # NOTE(codegen-safety)
         if not expand:  # the shared exploration steps with `_succ` alone: half the code to generate
@@ -1044,8 +1041,9 @@ class CodeGen:
         src += _indent(body)
         return src
 
-    def _rest_source(self, src: list[str], slots: Slots) -> None:
-        """`_succ`, `_canon` and `_state_hits`, appended to `src`."""
+    def _rest_source(self, slots: Slots) -> list[str]:
+        """`_succ`, `_canon` and `_state_hits`."""
+        src: list[str] = []
         # succ: every successor of one (unreduced) state
         src.append("def _succ(s):")
         sb = ["out = []", "fails = []", "en = 0"]
@@ -1090,6 +1088,7 @@ class CodeGen:
             hb += [f"if {self.orbit(ex, 't', True)}:", f"    out.append({k})"]
         hb.append("return out")
         src += _indent(hb)
+        return src
 
     def _incremental(
         self, slot: int, e: Expr, op: BinOp, written: frozenset[int], known: dict[int, int]

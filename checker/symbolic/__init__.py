@@ -146,8 +146,8 @@ def _prove_unrefuted(
     clean_depth: int,
     bmc_stop: StopReason | None,
     start: float,
-    joint: ProofAttempt | None = None,
-    status: StatusLine | None = None,
+    joint: ProofAttempt | None,
+    status: StatusLine,
 ) -> PropertyResult:
     """The proof methods for a property BMC did not refute (`joint`: blocking's shared answer)."""
     model = enc.model
@@ -168,8 +168,7 @@ def _prove_unrefuted(
             1.0 if method == options.methods[-1] else _SHARE.get(method, 1.0)
         )  # the last takes what is left
         method_deadline = min(deadline, now + budget * share)
-        if status is not None:
-            status.show(f"{prop.name}: {method}")
+        status.show(f"{prop.name}: {method}")
         attempt: ProofAttempt
         if method == "kinduction":
             if clean_depth < 0:
@@ -196,8 +195,7 @@ def _prove_unrefuted(
         # NOTE(recheck-time): the re-check gets at least a tenth of the budget,
         # even when the method used all of its share.
         recheck_deadline = max(method_deadline, time.monotonic() + 0.1 * budget)
-        if status is not None:
-            status.show(f"{prop.name}: re-checking {attempt.method}'s invariant")
+        status.show(f"{prop.name}: re-checking {attempt.method}'s invariant")
         cert = certify(model, prop, attempt.lemmas, attempt.arith, recheck_deadline)
         if cert.certificate is Certificate.VALID:
             verdict = Verdict.NOT_REACHED if prop.kind is PropKind.REACHABLE else Verdict.PROVED
@@ -233,11 +231,8 @@ def _main_reason(stops: list[StopReason]) -> StopReason:
     return StopReason.MAX_DEPTH
 
 
-def _lasso(
-    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
-) -> PropertyResult:
-    show = status.show if status is not None else None
-    out = find_lasso(model, prop, options.max_bmc_depth, time.monotonic() + options.timeout, show)
+def _lasso(model: Model, prop: Property, options: SymbolicOptions, status: StatusLine) -> PropertyResult:
+    out = find_lasso(model, prop, options.max_bmc_depth, time.monotonic() + options.timeout, status.show)
     if out.trace is None:
         what = f"no fair lasso within {out.clean_depth} steps"
         reason = out.stop if out.stop is not None else StopReason.MAX_DEPTH
@@ -261,9 +256,7 @@ def _lasso(
     )
 
 
-def _liveness(
-    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
-) -> PropertyResult:
+def _liveness(model: Model, prop: Property, options: SymbolicOptions, status: StatusLine) -> PropertyResult:
     """k-liveness proof (klive.py) and lasso search (lasso.py), the expected answer's first.
 
     NOTE(order) again: a property declared violated searches for its lasso
@@ -292,12 +285,9 @@ LIVENESS_FACTOR = 10
 LIVENESS_METHODS = ("kinduction", "blocking")
 
 
-def _proof(
-    model: Model, prop: Property, options: SymbolicOptions, status: StatusLine | None = None
-) -> PropertyResult:
+def _proof(model: Model, prop: Property, options: SymbolicOptions, status: StatusLine) -> PropertyResult:
     methods = tuple(m for m in options.methods if m in LIVENESS_METHODS) or options.methods
-    show = status.show if status is not None else None
-    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods, status=show)
+    return prove_liveness(model, prop, options.timeout * LIVENESS_FACTOR, methods, status=status.show)
 
 
 def _bmc_first(prop: Property) -> bool:
@@ -314,10 +304,10 @@ def _bmc_first(prop: Property) -> bool:
 
 
 def _decide(
-    enc: Encoder, props: Sequence[Property], options: SymbolicOptions, status: StatusLine | None = None
+    enc: Encoder, props: Sequence[Property], options: SymbolicOptions, status: StatusLine
 ) -> dict[str, PropertyResult]:
     model = enc.model
-    show = status.show if status is not None else None
+    show = status.show
     deep = [p for p in props if _bmc_first(p)]
     shallow = [p for p in props if not _bmc_first(p)]
     base = min(options.max_bmc_depth, options.max_k)
@@ -340,8 +330,7 @@ def _decide(
         # NOTE(joint) in blocking.py: one run learns the lemmas of every property
         t0 = time.monotonic()
         goals = [(p, property_lemma(p, _property_text(model, p))) for p in unrefuted]
-        if status is not None:
-            status.show(f"blocking, {len(goals)} properties at once")
+        status.show(f"blocking, {len(goals)} properties at once")
         budget = options.timeout * _SHARE["blocking"] * len(unrefuted)
         joint = blocking_joint(enc, goals, options.reachable_states, t0 + budget)
         joint_seconds = time.monotonic() - t0
@@ -386,9 +375,14 @@ def _decide(
     return results
 
 
+def _status_line(model: Model, options: SymbolicOptions) -> StatusLine:
+    """progress.py's line for this configuration (a no-op unless `options.progress`)."""
+    return StatusLine(options.progress, model.config_label() if model.config else "")
+
+
 def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
     """One result per `model.properties`, in order (see the module docstring)."""
-    status = StatusLine(options.progress, model.config_label() if model.config else "")
+    status = _status_line(model, options)
     try:
         safety = [p for p in model.properties if is_safety(p)]
         decided = _decide(Encoder(model, Arith.BV), safety, options, status) if safety else {}
@@ -402,7 +396,7 @@ def check(model: Model, options: SymbolicOptions) -> tuple[PropertyResult, ...]:
 
 def prove(model: Model, prop: Property, options: SymbolicOptions) -> PropertyResult:
     """BMC and the proof methods, for one property (see the module docstring)."""
-    status = StatusLine(options.progress, model.config_label() if model.config else "")
+    status = _status_line(model, options)
     try:
         if not is_safety(prop):
             return _with_legend(model, _liveness(model, prop, options, status))

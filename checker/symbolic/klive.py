@@ -432,25 +432,23 @@ def prove_liveness(
     why = supported(model, prop)
     if why is not None:
         return symbolic_result(prop, Verdict.UNKNOWN, 0.0, 0, reason=StopReason.NOT_SUPPORTED, detail=why)
+    say = status if status is not None else _silent
     tried: list[str] = []
     for turns in _turn_candidates(model, prop):
         who = ", ".join(model.processes[i].name for i in turns) or "every step"
         if episodes and len(turns) == 1:
-            if status is not None:
-                status(f"{prop.name}: k-liveness, cycles and waits of {who}")
+            say(f"{prop.name}: k-liveness, cycles and waits of {who}")
             # NOTE(episodes): the cheaper count first, with two thirds of the time
-            got = _prove_episodes(model, prop, turns[0], start + 2 * timeout / 3, methods, status)
+            got = _prove_episodes(model, prop, turns[0], start + 2 * timeout / 3, methods, say)
             if isinstance(got, PropertyResult):
                 return replace(got, stats=replace(got.stats, seconds=time.monotonic() - start))
             tried.append(f"cycles and waits of {who}: {got}")
-        if status is not None:
-            status(f"{prop.name}: k-liveness, rounds of {who}")
+        say(f"{prop.name}: k-liveness, rounds of {who}")
         b = _bound(model, prop, turns, episodes=False, deadline=deadline)
         if isinstance(b, str):
             tried.append(f"rounds of {who}: {b}")
             continue
-        if status is not None:
-            status(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (rounds of {who})")
+        say(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (rounds of {who})")
         r = _prove_bounded(model, prop, b, deadline, methods)
         what = (
             f"k-liveness, rounds of {who}, k = {b.k}: live.rounds <= {b.k} in the monitored model "
@@ -477,13 +475,17 @@ def prove_liveness(
     )
 
 
+def _silent(_: str) -> None:
+    pass
+
+
 def _prove_episodes(
     model: Model,
     prop: Property,
     f: int,
     deadline: float,
     methods: tuple[str, ...],
-    status: Callable[[str], None] | None = None,
+    say: Callable[[str], None] = _silent,
 ) -> PropertyResult | str:
     """NOTE(episodes): count f's loops and the starts of its disabled spells, and rule out a last spell.
 
@@ -529,8 +531,7 @@ def _prove_episodes(
             )
             if s.verdict is not Verdict.PROVED:
                 return f"{name} may wait forever: not proved ({s.detail})"
-        if status is not None:
-            status(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (cycles and waits of {name})")
+        say(f"{prop.name}: k-liveness, proving live.rounds <= {b.k} (cycles and waits of {name})")
         r = _prove_bounded(model, prop, b, deadline, methods)
         what = (
             f"k-liveness, cycles and waits of {name}, k = {b.k}: live.rounds <= {b.k} in the monitored "
